@@ -1,0 +1,5 @@
+import Foundation
+
+// Filled in by its own issue; until then this binary says so and fails.
+FileHandle.standardError.write("istiowatcher: not built yet\n".data(using: .utf8)!)
+exit(1)

@@ -1,0 +1,3 @@
+import Testing
+@testable import FrontendService
+@Test func builds() { #expect(Bool(true)) }

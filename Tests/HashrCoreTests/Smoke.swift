@@ -1,0 +1,3 @@
+import Testing
+@testable import HashrCore
+@Test func builds() { #expect(Bool(true)) }

@@ -1,0 +1,3 @@
+import Testing
+@testable import WatcherService
+@Test func builds() { #expect(Bool(true)) }

@@ -1,0 +1,3 @@
+import Testing
+@testable import WorkerService
+@Test func builds() { #expect(Bool(true)) }
