@@ -1,3 +1,89 @@
 import CLibUV
-import CHiredis
-public enum Placeholder { public static let v = uv_version() }
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one libuv loop of a process.
+///
+/// Only `execute(_:)` may be called from any thread (it goes through `uv_async_send`); everything
+/// else, and every type that takes a loop, is confined to the thread that runs `run()`.
+public final class EventLoop: @unchecked Sendable {
+    let raw: UnsafeMutablePointer<uv_loop_t>
+    private let wakeup: UnsafeMutablePointer<uv_async_t>
+    private let queue = Mutex<[@Sendable () -> Void]>([])
+    private let loopThread = Atomic<UInt>(0)
+    private var wakeupClosed = false
+
+    public init() throws(UVError) {
+        raw = .allocate(capacity: 1)
+        try UVError.check(uv_loop_init(raw), "uv_loop_init")
+        wakeup = .allocate(capacity: 1)
+        // The async handle is what `execute` signals; it also keeps `run()` alive until `stop()`.
+        try UVError.check(uv_async_init(raw, wakeup) { EventLoop.from($0!.pointee.data).drainQueue() }, "uv_async_init")
+        wakeup.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit {
+        wakeup.deallocate()
+        raw.deallocate()
+    }
+
+    private static func from(_ data: UnsafeMutableRawPointer?) -> EventLoop {
+        Unmanaged<EventLoop>.fromOpaque(data!).takeUnretainedValue()
+    }
+
+    /// Runs the loop on the calling thread until `stop()` and every handle has closed, then closes
+    /// the loop. Returns `uv_loop_close`'s result: 0 when nothing leaked.
+    @discardableResult
+    public func run() -> Int32 {
+        loopThread.store(UInt(pthread_self()), ordering: .releasing)
+        uv_run(raw, UV_RUN_DEFAULT)
+        drainQueue()
+        let result = uv_loop_close(raw)
+        loopThread.store(0, ordering: .releasing)
+        return result
+    }
+
+    /// True on the thread running the loop.
+    public var inEventLoop: Bool {
+        loopThread.load(ordering: .acquiring) == UInt(pthread_self())
+    }
+
+    /// Traps in debug builds when called off the loop thread.
+    @inline(__always)
+    public func assertInEventLoop(file: StaticString = #fileID, line: UInt = #line) {
+        assert(inEventLoop, "called off the event loop thread", file: file, line: line)
+    }
+
+    /// Runs `work` on the loop thread, soon. Safe from any thread. Work submitted after `stop()` is
+    /// dropped: the loop is gone.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        queue.withLock { $0.append(work) }
+        uv_async_send(wakeup)
+    }
+
+    private func drainQueue() {
+        let work = queue.withLock { pending -> [@Sendable () -> Void] in
+            let taken = pending
+            pending.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for item in work { item() }
+    }
+
+    /// Lets `run()` return once every other handle has closed. Call on the loop thread.
+    public func stop() {
+        assertInEventLoop()
+        guard !wakeupClosed else { return }
+        wakeupClosed = true
+        wakeup.withMemoryRebound(to: uv_handle_t.self, capacity: 1) { uv_close($0, nil) }
+    }
+
+    /// Milliseconds of the loop's cached clock (updated at the start of each iteration).
+    public var nowMilliseconds: UInt64 { uv_now(raw) }
+
+    /// A monotonic clock in nanoseconds, read fresh.
+    public static func monotonicNanoseconds() -> UInt64 { uv_hrtime() }
+}

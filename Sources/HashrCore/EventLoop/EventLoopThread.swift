@@ -1,0 +1,87 @@
+import Foundation
+import Synchronization
+
+/// An event loop running on a thread of its own, for tests and for embedding a service in another
+/// process. `submit` runs a closure on the loop and hands its result back to async code.
+public final class EventLoopThread: Sendable {
+    public let loop: EventLoop
+    private let finished = Finished()
+
+    public init(name: String = "event-loop") throws {
+        loop = try EventLoop()
+        let loop = self.loop
+        let thread = Thread { [finished] in
+            let result = loop.run()
+            let waiter = finished.state.withLock { state -> CheckedContinuation<Int32, Never>? in
+                state.result = result
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: result)
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Runs `body` on the loop thread and returns what it returns (or throws what it throws).
+    public func submit<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            loop.execute {
+                do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// Runs `body` on the loop thread; it calls `complete` (on the loop, now or later) with the result.
+    public func submitAsync<T: Sendable>(_ body: @escaping @Sendable (_ complete: @escaping (T) -> Void) -> Void) async -> T {
+        await withCheckedContinuation { continuation in
+            loop.execute {
+                var resumed = false
+                body { value in
+                    guard !resumed else { return }
+                    resumed = true
+                    continuation.resume(returning: value)
+                }
+            }
+        }
+    }
+
+    /// Runs `beforeStop` on the loop (close your handles there), stops the loop and waits until the
+    /// thread has finished. Returns `uv_loop_close`'s result: 0 means every handle was closed.
+    public func shutdown(_ beforeStop: @escaping @Sendable () -> Void = {}) async -> Int32 {
+        loop.execute { [loop] in
+            beforeStop()
+            loop.stop()
+        }
+        return await withCheckedContinuation { continuation in
+            let done = finished.state.withLock { state -> Int32? in
+                if let result = state.result { return result }
+                state.waiter = continuation
+                return nil
+            }
+            if let done { continuation.resume(returning: done) }
+        }
+    }
+}
+
+/// How the loop thread ended, and who waits for it.
+private final class Finished: Sendable {
+    let state = Mutex<(result: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
+}
+
+/// A value confined to an event loop that may be carried across threads and only used on it.
+public struct LoopBound<Value>: @unchecked Sendable {
+    public let loop: EventLoop
+    private let stored: Value
+
+    public init(_ value: Value, loop: EventLoop) {
+        loop.assertInEventLoop()
+        self.loop = loop
+        self.stored = value
+    }
+
+    public var value: Value {
+        loop.assertInEventLoop()
+        return stored
+    }
+}
