@@ -1,0 +1,28 @@
+# frontend: a release build with the Swift runtime linked in statically, run on slim
+# Debian with only the shared libraries the binary needs, as a non-root user.
+# Build from the repository root:
+#   docker build -f Dockerfiles/frontend.Dockerfile -t string-hashr/frontend:0.1.0 .
+
+FROM swift:6.2-bookworm AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libuv1-dev libhiredis-dev libcurl4-openssl-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY Package.swift ./
+RUN swift package resolve
+COPY Sources ./Sources
+COPY Tests ./Tests
+RUN swift build -c release --product frontend --static-swift-stdlib \
+ && mkdir /out \
+ && cp -R "$(swift build -c release --show-bin-path)/frontend" \
+    "$(swift build -c release --show-bin-path)/string-hashr_FrontendService.resources" /out/
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libuv1 libhiredis0.14 libstdc++6 \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/ /app/
+USER 65532:65532
+ENV PORT=8080
+EXPOSE 8080
+ENTRYPOINT ["/app/frontend"]

@@ -1,3 +1,0 @@
-import Testing
-@testable import FrontendService
-@Test func builds() { #expect(Bool(true)) }
