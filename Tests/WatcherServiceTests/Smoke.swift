@@ -1,3 +1,0 @@
-import Testing
-@testable import WatcherService
-@Test func builds() { #expect(Bool(true)) }
