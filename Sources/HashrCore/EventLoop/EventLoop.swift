@@ -15,6 +15,9 @@ public final class EventLoop: @unchecked Sendable {
     private let queue = Mutex<[@Sendable () -> Void]>([])
     private let loopThread = Atomic<UInt>(0)
     private var wakeupClosed = false
+    /// Where every stream on this loop reads into; read callbacks consume it before the next read.
+    let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: EventLoop.readBufferSize, alignment: 16)
+    static let readBufferSize = 64 * 1024
 
     public init() throws(UVError) {
         raw = .allocate(capacity: 1)
@@ -26,6 +29,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     deinit {
+        readBuffer.deallocate()
         wakeup.deallocate()
         raw.deallocate()
     }

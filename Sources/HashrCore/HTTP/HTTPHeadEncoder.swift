@@ -1,0 +1,53 @@
+/// Writes status and request lines and header blocks as bytes.
+enum HTTPHeadEncoder {
+    static func responseHead(status: Int, headers: HTTPHeaders, into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(status, to: &bytes)
+        bytes.append(0x20)
+        bytes.append(contentsOf: HTTPStatus.reason(status).utf8)
+        bytes.append(contentsOf: [0x0D, 0x0A])
+        appendFields(headers, to: &bytes)
+    }
+
+    static func requestHead(_ head: HTTPRequestHead, into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: head.method.utf8)
+        bytes.append(0x20)
+        bytes.append(contentsOf: head.target.utf8)
+        bytes.append(contentsOf: " HTTP/1.1\r\n".utf8)
+        appendFields(head.headers, to: &bytes)
+    }
+
+    /// Every field, then the blank line that ends the head.
+    static func appendFields(_ headers: HTTPHeaders, to bytes: inout [UInt8]) {
+        for field in headers.fields {
+            bytes.append(contentsOf: field.name.utf8)
+            bytes.append(contentsOf: [0x3A, 0x20])
+            bytes.append(contentsOf: field.value.utf8)
+            bytes.append(contentsOf: [0x0D, 0x0A])
+        }
+        bytes.append(contentsOf: [0x0D, 0x0A])
+    }
+
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        if value == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while rest > 0 {
+                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            }
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
+    }
+
+    static func chunkHeader(size: Int) -> [UInt8] {
+        Array(String(size, radix: 16).utf8) + [0x0D, 0x0A]
+    }
+}

@@ -1,0 +1,99 @@
+extension HTTPParser {
+    /// The next CRLF-terminated line without its CRLF, or nil when none is complete yet.
+    /// Throws `onOverflow` once more than `limit` bytes are pending without a line end.
+    mutating func nextLine(limit: Int, onOverflow: HTTPParserError) throws(HTTPParserError) -> ArraySlice<UInt8>? {
+        let end = buffer.count
+        var index = scanIndex
+        while index < end && buffer[index] != 0x0A { index += 1 }
+        guard index < end else {
+            scanIndex = end
+            if end - readIndex > limit + 1 { throw onOverflow }
+            return nil
+        }
+        // A bare LF is rejected: lenient line endings are how requests get smuggled past proxies.
+        guard index > readIndex, buffer[index - 1] == 0x0D else { throw .badRequest("line not terminated by CRLF") }
+        let line = buffer[readIndex..<(index - 1)]
+        if line.count > limit { throw onOverflow }
+        consume(index + 1 - readIndex)
+        return line
+    }
+
+    mutating func parseStartLine(_ line: ArraySlice<UInt8>) throws(HTTPParserError) {
+        let parts = line.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false)
+        switch kind {
+        case .request:
+            guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw .badRequest("malformed request line")
+            }
+            guard parts[0].allSatisfy(HTTPSyntax.isTokenByte) else { throw .badRequest("invalid method") }
+            // The target must be visible ASCII: spaces, controls and raw non-ASCII are all errors.
+            guard parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .badRequest("invalid request target") }
+            let version = try Self.parseVersion(parts[2])
+            pendingRequest = HTTPRequestHead(
+                method: String(decoding: parts[0], as: UTF8.self),
+                target: String(decoding: parts[1], as: UTF8.self),
+                version: version)
+        case .response:
+            guard parts.count >= 2 else { throw .badRequest("malformed status line") }
+            let version = try Self.parseVersion(parts[0])
+            guard parts[1].count == 3, parts[1].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                let status = Int(String(decoding: parts[1], as: UTF8.self)), status >= 100
+            else { throw .badRequest("malformed status code") }
+            let reason = parts.count == 3 ? String(decoding: parts[2], as: UTF8.self) : ""
+            pendingResponse = HTTPResponseHead(version: version, status: status, reason: reason)
+        }
+    }
+
+    static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParserError) -> HTTPVersion {
+        let text = Array(bytes)
+        guard text.count == 8, text.starts(with: Array("HTTP/".utf8)), text[6] == UInt8(ascii: "."),
+            let major = HTTPSyntax.digit(text[5]), let minor = HTTPSyntax.digit(text[7])
+        else { throw .badRequest("malformed HTTP version") }
+        guard major == 1, minor <= 1 else { throw .unsupportedVersion("HTTP/\(major).\(minor)") }
+        return HTTPVersion(major: major, minor: minor)
+    }
+
+    mutating func parseHeaderLine(_ line: ArraySlice<UInt8>) throws(HTTPParserError) {
+        if line.first == 0x20 || line.first == 0x09 {
+            throw .badRequest("obsolete line folding in header fields")
+        }
+        let field = try Self.parseField(line)
+        guard headers.count < limits.maxHeaderCount else {
+            throw .headersTooLarge("more than \(limits.maxHeaderCount) fields")
+        }
+        headers.add(field.name, field.value)
+    }
+
+    /// `name: value` with a token name (no space before the colon) and a value free of controls.
+    static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParserError) -> (name: String, value: String) {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else {
+            throw .badRequest("header field without a name")
+        }
+        let name = line[line.startIndex..<colon]
+        guard name.allSatisfy(HTTPSyntax.isTokenByte) else { throw .badRequest("invalid header field name") }
+        var value = line[(colon + 1)...]
+        while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
+        while let last = value.last, last == 0x20 || last == 0x09 { value = value.dropLast() }
+        guard value.allSatisfy(HTTPSyntax.isFieldValueByte) else {
+            throw .badRequest("control character in header field value")
+        }
+        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+    }
+
+    /// Hex size, optionally followed by `;extensions`, which are checked and ignored.
+    static func parseChunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParserError) -> Int {
+        let sizePart = line.prefix { $0 != UInt8(ascii: ";") }
+        var digits = sizePart[...]
+        while let last = digits.last, last == 0x20 || last == 0x09 { digits = digits.dropLast() }
+        guard !digits.isEmpty, digits.count <= 15 else { throw .badRequest("invalid chunk size") }
+        var size = 0
+        for byte in digits {
+            guard let value = HTTPSyntax.hexDigit(byte) else { throw .badRequest("invalid chunk size") }
+            size = size << 4 | value
+        }
+        guard line[sizePart.endIndex...].allSatisfy(HTTPSyntax.isFieldValueByte) else {
+            throw .badRequest("control character in chunk extension")
+        }
+        return size
+    }
+}

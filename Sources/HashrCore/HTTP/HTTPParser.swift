@@ -1,0 +1,217 @@
+/// An incremental HTTP/1.1 message parser with no I/O.
+///
+/// Feed it bytes as they arrive, split anywhere, with `append`; pull events with `next()` until it
+/// returns nil (it needs more bytes). Once it throws, it keeps throwing the same error: the peer
+/// answered with that error's status, and the connection is closed.
+public struct HTTPParser: Sendable {
+    public enum Kind: Sendable { case request, response }
+
+    /// Size limits. Each guards memory against a peer that sends without end.
+    public struct Limits: Sendable, Equatable {
+        /// Longest request or status line, in bytes (414 past it). Default 8 KiB.
+        public var maxStartLineLength = 8 * 1024
+        /// All header lines of one message together, in bytes (431 past it). Default 32 KiB.
+        public var maxHeaderBytes = 32 * 1024
+        /// Number of header fields in one message (431 past it). Default 100.
+        public var maxHeaderCount = 100
+        /// Body size after de-chunking (413 past it). Default 1 MiB.
+        public var maxBodyBytes = 1024 * 1024
+
+        public init() {}
+    }
+
+    public enum Event: Sendable, Equatable {
+        case requestHead(HTTPRequestHead)
+        case responseHead(HTTPResponseHead)
+        case body([UInt8])
+        case end
+    }
+
+    enum State: Sendable {
+        case startLine
+        case headers
+        case fixedBody(remaining: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkDataEnd
+        case trailers
+        case bodyUntilClose
+        /// The body is complete; `.end` is the next event.
+        case messageEnd
+        case failed(HTTPParserError)
+    }
+
+    public let kind: Kind
+    public var limits: Limits
+    /// For a response parser: the next response answers a HEAD request, so it has no body.
+    public var nextResponseIsToHEAD = false
+
+    var buffer: [UInt8] = []
+    var readIndex = 0
+    /// Where the search for the next line feed resumes, so trickled bytes are not rescanned.
+    var scanIndex = 0
+    var state = State.startLine
+    var headBytes = 0
+    var bodyBytes = 0
+    var pendingRequest: HTTPRequestHead?
+    var pendingResponse: HTTPResponseHead?
+    var headers = HTTPHeaders()
+
+    public init(kind: Kind, limits: Limits = Limits()) {
+        self.kind = kind
+        self.limits = limits
+    }
+
+    /// Bytes received but not yet consumed.
+    public var bufferedByteCount: Int { buffer.count - readIndex }
+
+    /// True between messages: nothing of a next message has been consumed yet.
+    public var isAtMessageBoundary: Bool {
+        if case .startLine = state { return headBytes == 0 }
+        return false
+    }
+
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        compact()
+        buffer.append(contentsOf: bytes)
+    }
+
+    public mutating func append(_ bytes: some Sequence<UInt8>) {
+        compact()
+        buffer.append(contentsOf: bytes)
+    }
+
+    private mutating func compact() {
+        if readIndex == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            readIndex = 0
+            scanIndex = 0
+        } else if readIndex > 16 * 1024 {
+            buffer.removeFirst(readIndex)
+            scanIndex -= readIndex
+            readIndex = 0
+        }
+    }
+
+    /// The next event, or nil when more bytes are needed.
+    public mutating func next() throws(HTTPParserError) -> Event? {
+        do {
+            return try step()
+        } catch {
+            state = .failed(error)
+            throw error
+        }
+    }
+
+    /// Called when the peer closed its side. Ends a body that runs until close; an incomplete
+    /// message is an error; nil at a message boundary.
+    public mutating func finish() throws(HTTPParserError) -> Event? {
+        switch state {
+        case .bodyUntilClose:
+            state = .startLine
+            return .end
+        case .startLine where headBytes == 0 && bufferedByteCount == 0:
+            return nil
+        case .failed(let error):
+            throw error
+        default:
+            state = .failed(.badRequest("connection closed in the middle of a message"))
+            throw HTTPParserError.badRequest("connection closed in the middle of a message")
+        }
+    }
+
+    private mutating func step() throws(HTTPParserError) -> Event? {
+        while true {
+            switch state {
+            case .failed(let error):
+                throw error
+            case .startLine:
+                guard let line = try nextLine(limit: limits.maxStartLineLength, onOverflow: startLineOverflow) else { return nil }
+                if line.isEmpty && headBytes == 0 { continue }  // RFC 9112 2.2: ignore CRLF before a request line
+                headBytes = line.count + 2
+                try parseStartLine(line)
+                state = .headers
+            case .headers:
+                let room = limits.maxHeaderBytes - headBytes
+                guard let line = try nextLine(limit: room, onOverflow: .headersTooLarge("over \(limits.maxHeaderBytes) bytes"))
+                else { return nil }
+                headBytes += line.count + 2
+                if line.isEmpty { return try finishHead() }
+                try parseHeaderLine(line)
+            case .fixedBody(let remaining):
+                guard bufferedByteCount > 0 else { return nil }
+                let take = min(remaining, bufferedByteCount)
+                let chunk = Array(buffer[readIndex..<readIndex + take])
+                consume(take)
+                state = take == remaining ? .messageEnd : .fixedBody(remaining: remaining - take)
+                return .body(chunk)
+            case .messageEnd:
+                state = .startLine
+                resetMessage()
+                return .end
+            case .chunkSize:
+                guard let line = try nextLine(limit: 1024, onOverflow: .badRequest("chunk size line too long")) else { return nil }
+                let size = try Self.parseChunkSize(line)
+                if size == 0 {
+                    state = .trailers
+                    continue
+                }
+                bodyBytes += size
+                guard bodyBytes <= limits.maxBodyBytes else { throw .payloadTooLarge }
+                state = .chunkData(remaining: size)
+            case .chunkData(let remaining):
+                guard bufferedByteCount > 0 else { return nil }
+                let take = min(remaining, bufferedByteCount)
+                let chunk = Array(buffer[readIndex..<readIndex + take])
+                consume(take)
+                state = take == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - take)
+                return .body(chunk)
+            case .chunkDataEnd:
+                guard bufferedByteCount >= 2 else { return nil }
+                guard buffer[readIndex] == 0x0D, buffer[readIndex + 1] == 0x0A else {
+                    throw .badRequest("chunk data not followed by CRLF")
+                }
+                consume(2)
+                state = .chunkSize
+            case .trailers:
+                let room = limits.maxHeaderBytes - headBytes
+                guard let line = try nextLine(limit: room, onOverflow: .headersTooLarge("trailers over the limit")) else {
+                    return nil
+                }
+                headBytes += line.count + 2
+                if line.isEmpty {
+                    state = .startLine
+                    resetMessage()
+                    return .end
+                }
+                // Trailer fields are checked like headers, then dropped: nothing here needs them.
+                _ = try Self.parseField(line)
+            case .bodyUntilClose:
+                guard bufferedByteCount > 0 else { return nil }
+                bodyBytes += bufferedByteCount
+                guard bodyBytes <= limits.maxBodyBytes else { throw .payloadTooLarge }
+                let chunk = Array(buffer[readIndex...])
+                consume(chunk.count)
+                return .body(chunk)
+            }
+        }
+    }
+
+    private var startLineOverflow: HTTPParserError {
+        kind == .request ? .uriTooLong : .badRequest("status line too long")
+    }
+
+    mutating func consume(_ count: Int) {
+        readIndex += count
+        if scanIndex < readIndex { scanIndex = readIndex }
+    }
+
+    mutating func resetMessage() {
+        headBytes = 0
+        bodyBytes = 0
+        headers = HTTPHeaders()
+        pendingRequest = nil
+        pendingResponse = nil
+        nextResponseIsToHEAD = false
+    }
+}

@@ -1,0 +1,75 @@
+/// The way back to the client for one request. Loop-confined.
+///
+/// If the client has gone by the time the handler answers, the answer is dropped quietly: the
+/// handler's work (a Redis publish, say) has still been done.
+public final class HTTPResponder {
+    private weak var connection: HTTPServerConnection?
+    private let sequence: Int
+    private var answered = false
+
+    init(connection: HTTPServerConnection, sequence: Int) {
+        self.connection = connection
+        self.sequence = sequence
+    }
+
+    /// True once the connection this request came on is closed.
+    public var isClosed: Bool { connection?.isOpen(for: sequence) != true }
+
+    /// Sends a complete response. Only the first call counts.
+    public func respond(_ response: HTTPResponse) {
+        guard !answered else { return }
+        answered = true
+        connection?.respond(response, sequence: sequence)
+    }
+
+    /// Starts an open-ended response (chunked on HTTP/1.1) and returns the stream to write it, or
+    /// nil if the client has already gone.
+    public func startStream(status: Int = 200, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponseStream? {
+        guard !answered else { return nil }
+        answered = true
+        return connection?.startStream(status: status, headers: headers, sequence: sequence)
+    }
+}
+
+/// An open response body written piece by piece (server-sent events, large downloads).
+///
+/// Backpressure: when the client reads slower than we write and more than the server's
+/// `maxQueuedStreamBytes` are waiting, this one connection is closed; nobody else waits for it.
+public final class HTTPResponseStream {
+    private weak var connection: HTTPServerConnection?
+    private let sequence: Int
+    /// Runs once when the stream ends for any reason: `end()`, the client leaving, a slow client
+    /// being cut off, or server shutdown.
+    public var onClose: (() -> Void)?
+    public private(set) var isClosed = false
+
+    init(connection: HTTPServerConnection, sequence: Int) {
+        self.connection = connection
+        self.sequence = sequence
+    }
+
+    /// Sends `bytes` as one chunk. Returns false when the stream is closed (or just got closed
+    /// because the client fell too far behind).
+    @discardableResult
+    public func write(_ bytes: [UInt8]) -> Bool {
+        guard !isClosed, let connection else { return false }
+        return connection.writeStreamChunk(bytes, sequence: sequence)
+    }
+
+    /// Ends the response; the connection stays open for the next request if it can.
+    public func end() {
+        guard !isClosed else { return }
+        connection?.endStream(sequence: sequence)
+    }
+
+    /// Bytes written but not yet taken by the client's socket.
+    public var queuedBytes: Int { connection?.queuedBytes ?? 0 }
+
+    func closed() {
+        guard !isClosed else { return }
+        isClosed = true
+        let action = onClose
+        onClose = nil
+        action?()
+    }
+}

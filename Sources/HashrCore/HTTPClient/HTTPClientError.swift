@@ -1,0 +1,46 @@
+/// Why a request got no response, each case saying what failed.
+public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The name did not resolve.
+    case resolveFailed(host: String, reason: String)
+    /// Nobody listens there.
+    case connectionRefused(address: String)
+    /// Connecting failed for another reason.
+    case connectFailed(address: String, reason: String)
+    /// No complete response within the request's timeout.
+    case timeout(after: Duration)
+    /// The connection was reset or closed before the response was complete.
+    case connectionReset(reason: String)
+    /// The peer sent something that is not a valid HTTP response.
+    case badResponse(String)
+    /// Too many requests are already waiting for a connection to this host.
+    case queueFull(limit: Int)
+    /// The client was closed.
+    case closed
+
+    public var description: String {
+        switch self {
+        case .resolveFailed(let host, let reason): "cannot resolve \(host): \(reason)"
+        case .connectionRefused(let address): "connection refused by \(address)"
+        case .connectFailed(let address, let reason): "cannot connect to \(address): \(reason)"
+        case .timeout(let after): "no response within \(EnvironmentReader.format(after))"
+        case .connectionReset(let reason): "connection reset: \(reason)"
+        case .badResponse(let reason): "bad response: \(reason)"
+        case .queueFull(let limit): "more than \(limit) requests waiting for a connection"
+        case .closed: "client closed"
+        }
+    }
+
+    /// A short, fixed word for metrics labels.
+    public var kind: String {
+        switch self {
+        case .resolveFailed: "resolve"
+        case .connectionRefused: "refused"
+        case .connectFailed: "connect"
+        case .timeout: "timeout"
+        case .connectionReset: "reset"
+        case .badResponse: "bad_response"
+        case .queueFull: "queue_full"
+        case .closed: "closed"
+        }
+    }
+}
