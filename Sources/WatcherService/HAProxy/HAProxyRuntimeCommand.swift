@@ -1,0 +1,51 @@
+/// The two HAProxy runtime API commands the router needs, and how to read their replies.
+///
+/// Pure text in, text out; the socket is someone else's job. A command is one line; in the
+/// non-interactive mode HAProxy answers it and closes the connection.
+public enum HAProxyRuntimeCommand {
+    /// HAProxy accepts server weights 0...256.
+    public static let weights = 0...256
+
+    /// `get weight <backend>/<server>`; the answer is `<current> (initial <configured>)`.
+    public static func getWeight(backend: String, server: String) -> String {
+        "get weight \(backend)/\(server)\n"
+    }
+
+    /// `set weight <backend>/<server> <weight>`; the answer is empty on success.
+    public static func setWeight(backend: String, server: String, weight: Int) -> String {
+        "set weight \(backend)/\(server) \(weight)\n"
+    }
+
+    /// The current weight from a `get weight` reply such as `100 (initial 100)`.
+    /// Anything else (`No such server.`, `No such backend.`, `Permission denied`) is HAProxy's
+    /// explanation and becomes the error message.
+    public static func parseWeight(_ reply: String, server: String) throws(RouterError) -> Int {
+        let text = trimmed(reply)
+        if let match = text.wholeMatch(of: /([0-9]+) \(initial [0-9]+\)/), let weight = Int(match.1),
+            weights.contains(weight)
+        {
+            return weight
+        }
+        throw RouterError("HAProxy could not tell the weight of \(server): \(describe(text))")
+    }
+
+    /// Checks a `set weight` reply: empty means done, any text is HAProxy refusing.
+    public static func checkSetReply(_ reply: String, server: String) throws(RouterError) {
+        let text = trimmed(reply)
+        guard text.isEmpty else {
+            throw RouterError("HAProxy refused to set the weight of \(server): \(describe(text))")
+        }
+    }
+
+    private static func trimmed(_ reply: String) -> String {
+        var text = Substring(reply)
+        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
+        return String(text)
+    }
+
+    private static func describe(_ text: String) -> String {
+        if text.isEmpty { return "empty reply (is the stats socket at level admin?)" }
+        return String(text.prefix(300).map { $0.isNewline ? " " : $0 })
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Authenticated JSON requests to the Kubernetes API server, as a pod's service account.
+///
+/// The token is read from disk on every request because Kubernetes rotates projected tokens
+/// (about hourly) and a token read once at start would expire under a long-running watcher.
+public struct KubernetesAPIClient: Sendable {
+    public let configuration: KubernetesRouterConfiguration
+    private let http: BlockingHTTPClient
+
+    public init(configuration: KubernetesRouterConfiguration) {
+        self.configuration = configuration
+        self.http = BlockingHTTPClient(certificateAuthorityFile: configuration.certificateAuthorityPath)
+    }
+
+    /// Sends `method path` with an optional JSON body; any HTTP status is returned, only a request
+    /// that got no answer (or no token) throws.
+    public func send(_ method: String, _ path: String, json body: JSONValue? = nil) throws(RouterError)
+        -> BlockingHTTPClient.Response
+    {
+        let token = try readToken()
+        var headers = ["Authorization: Bearer \(token)", "Accept: application/json"]
+        if body != nil { headers.append("Content-Type: application/json") }
+        let url = configuration.apiServerURL + path
+        do {
+            return try http.perform(
+                method: method, url: url, headers: headers, body: body?.serializedBytes, timeout: configuration.timeout)
+        } catch {
+            throw RouterError("\(method) \(url) failed: \(error)")
+        }
+    }
+
+    private func readToken() throws(RouterError) -> String {
+        let path = configuration.tokenPath
+        guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw RouterError("cannot read the service-account token at \(path)")
+        }
+        let token = contents.trimmingCharacters(in: .whitespacesAndNewlines)
+        // A line break inside would end the header early and inject whatever follows.
+        guard !token.isEmpty, !token.contains(where: { $0.isNewline || $0 == "\0" }) else {
+            throw RouterError("the service-account token at \(path) is empty or spans several lines")
+        }
+        return token
+    }
+
+    /// The `message` of a Kubernetes `Status` answer, or the start of the body.
+    public static func explanation(_ body: [UInt8]) -> String {
+        if let status = try? JSONParser.parse(body), let message = status["message"]?.stringValue {
+            return message
+        }
+        return PrometheusQuery.snippet(body)
+    }
+}

@@ -1,0 +1,20 @@
+extension BurstPolicy {
+    /// The policy's settings; `WatcherConfiguration` reads and validates them from the environment.
+    public struct Configuration: Sendable, Equatable {
+        /// The decision rule (`BURST_MODE` and its thresholds).
+        public var mode: BurstMode
+        /// `MIN_DWELL`: after the route changed, keep it at least this long before changing it again,
+        /// whatever the rate does. Zero (the default) disables it.
+        public var minimumDwell: Duration
+        /// `NO_DATA_GRACE`: consecutive "no data" answers hold the route this long; after that they
+        /// count as zero traffic (a silent service really has no traffic). Default 30 s, which
+        /// outlasts a couple of 15 s scrapes missing after a Prometheus restart.
+        public var noDataGrace: Duration
+
+        public init(mode: BurstMode, minimumDwell: Duration = .zero, noDataGrace: Duration = .seconds(30)) {
+            self.mode = mode
+            self.minimumDwell = minimumDwell
+            self.noDataGrace = noDataGrace
+        }
+    }
+}
