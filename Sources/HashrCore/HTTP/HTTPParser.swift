@@ -109,6 +109,7 @@ public struct HTTPParser: Sendable {
         switch state {
         case .bodyUntilClose:
             state = .startLine
+            resetMessage()
             return .end
         case .startLine where headBytes == 0 && bufferedByteCount == 0:
             return nil
