@@ -3,6 +3,7 @@ import functools
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import pytest
 import yaml
@@ -20,7 +21,9 @@ VIRTUAL_SERVICE = "worker-virtual-service"
 
 
 def need(tool):
-    path = shutil.which(tool)
+    """The tool's path: on PATH, or beside this Python (a virtualenv not activated)."""
+    beside = pathlib.Path(sys.executable).parent / tool
+    path = shutil.which(tool) or (str(beside) if beside.exists() else None)
     if path is None:
         pytest.fail(f"{tool} is not installed (see Tests/requirements.txt and .ci/run)")
     return path

@@ -1,0 +1,46 @@
+"""Linters over every YAML file, the Dockerfiles and the run script."""
+import pytest
+
+from conftest import REPO, need, run
+
+SKIP_DIRS = {".git", ".build", ".local-stack", "test-output", "node_modules"}
+
+
+def yaml_files():
+    found = []
+    for pattern in ("*.yaml", "*.yml", ".yamllint", ".hadolint.yaml"):
+        for p in REPO.rglob(pattern):
+            parts = p.relative_to(REPO).parts
+            if not any(part in SKIP_DIRS or part.startswith(".build") for part in parts):
+                found.append(p)
+    return sorted(set(found))
+
+
+def test_yaml_files_are_found():
+    names = {p.relative_to(REPO).as_posix() for p in yaml_files()}
+    assert {"compose.yaml", "istio-manifests/natural.yaml", "kubernetes/primary/kustomization.yaml",
+            "deploy/local/prometheus.yml", ".yamllint"} <= names
+
+
+def test_yamllint_passes_on_every_yaml_file():
+    result = run(need("yamllint"), "--strict", "-f", "parsable", "-c", str(REPO / ".yamllint"),
+                 *map(str, yaml_files()), check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("service", ["worker", "frontend", "istiowatcher"])
+def test_hadolint_passes(service):
+    result = run(need("hadolint"), "--config", str(REPO / ".hadolint.yaml"),
+                 str(REPO / f"Dockerfiles/{service}.Dockerfile"), check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hadolint_is_not_toothless():
+    result = run(need("hadolint"), "--config", str(REPO / ".hadolint.yaml"), "-",
+                 input="FROM debian\nRUN apt-get install curl\n", check=False)
+    assert result.returncode != 0 and "DL3006" in result.stdout
+
+
+def test_shellcheck_passes_on_the_run_script():
+    result = run(need("shellcheck"), str(REPO / "scripts/run-local"), check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
