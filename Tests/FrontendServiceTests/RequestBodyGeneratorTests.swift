@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@testable import FrontendService
+
+@Suite struct RequestBodyGeneratorTests {
+    static let alphabet = Set("0123456789abcdefghijklmnopqrstuvwxyz")
+
+    @Test func bodyIsJSONWithABase36StringOfTenToTwelveCharacters() throws {
+        var generator = RequestBodyGenerator(source: SplitMix64(seed: 1))
+        for _ in 0..<2_000 {
+            let body = generator.nextBody()
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+            #expect(object.count == 1)
+            let string = try #require(object["str"] as? String)
+            #expect((10...12).contains(string.count))
+            #expect(string.allSatisfy { Self.alphabet.contains($0) })
+        }
+    }
+
+    @Test func bodyBytesAreExactlyTheCompactForm() {
+        var generator = RequestBodyGenerator(source: SplitMix64(seed: 9))
+        var twin = RequestBodyGenerator(source: SplitMix64(seed: 9))
+        let body = String(decoding: generator.nextBody(), as: UTF8.self)
+        #expect(body == #"{"str":""# + twin.nextString() + #""}"#)
+    }
+
+    @Test func sameSeedSameSequenceDifferentSeedDifferentSequence() {
+        var first = RequestBodyGenerator(source: SplitMix64(seed: 7))
+        var second = RequestBodyGenerator(source: SplitMix64(seed: 7))
+        var third = RequestBodyGenerator(source: SplitMix64(seed: 8))
+        let a = (0..<100).map { _ in first.nextString() }
+        let b = (0..<100).map { _ in second.nextString() }
+        let c = (0..<100).map { _ in third.nextString() }
+        #expect(a == b)
+        #expect(a != c)
+    }
+
+    @Test func allLengthsAndAllCharactersOccurWithoutDuplicates() {
+        var generator = RequestBodyGenerator(source: SplitMix64(seed: 3))
+        var lengths: [Int: Int] = [:]
+        var characters: [Character: Int] = [:]
+        var seen = Set<String>()
+        let samples = 30_000
+        for _ in 0..<samples {
+            let string = generator.nextString()
+            lengths[string.count, default: 0] += 1
+            for character in string { characters[character, default: 0] += 1 }
+            seen.insert(string)
+        }
+        #expect(Set(lengths.keys) == [10, 11, 12])
+        for count in lengths.values { #expect(abs(count - samples / 3) < samples / 30) }
+        #expect(Set(characters.keys) == Self.alphabet)
+        // Every digit position is uniform, leading ones included: each character is about 1/36 of all.
+        let total = characters.values.reduce(0, +)
+        for count in characters.values { #expect(abs(Double(count) / Double(total) - 1 / 36) < 0.002) }
+        #expect(seen.count == samples)
+    }
+
+    /// An injected source that always answers the largest value shows where each draw goes (a constant 0
+    /// would spin forever in the standard library's rejection sampling).
+    struct Largest: RandomNumberGenerator {
+        mutating func next() -> UInt64 { .max }
+    }
+
+    @Test func largestDrawsGiveTheLongestStringOfZs() {
+        var generator = RequestBodyGenerator(source: Largest())
+        #expect(generator.nextString() == "zzzzzzzzzzzz")
+        #expect(String(decoding: generator.nextBody(), as: UTF8.self) == #"{"str":"zzzzzzzzzzzz"}"#)
+    }
+
+    @Test func isFastEnoughForTwentyThousandPerSecond() {
+        var generator = RequestBodyGenerator(source: SplitMix64(seed: 5))
+        let clock = ContinuousClock()
+        var bytes = 0
+        let elapsed = clock.measure {
+            for _ in 0..<100_000 { bytes += generator.nextBody().count }
+        }
+        #expect(bytes >= 100_000 * 20)
+        // 100,000 bodies is five seconds of work at 20,000/s; even a debug build takes well under one.
+        #expect(elapsed < .seconds(1))
+    }
+
+    @Test func splitMixMatchesTheReferenceSequence() {
+        // First outputs of the reference C implementation for seed 1234567.
+        var generator = SplitMix64(seed: 1_234_567)
+        #expect(generator.next() == 6_457_827_717_110_365_317)
+        #expect(generator.next() == 3_203_168_211_198_807_973)
+        #expect(generator.next() == 9_817_491_932_198_370_423)
+    }
+}
