@@ -1,0 +1,14 @@
+/// Why a rate was rejected; answered as `400 {"error": message}`.
+public struct RateBodyError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// One sentence for a person, saying what was wrong and what is expected.
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// The JSON answer body.
+    public var jsonBody: [UInt8] { ErrorBody(error: message).json }
+}
