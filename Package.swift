@@ -64,6 +64,7 @@ let package = Package(
         .testTarget(name: "HashrCoreTests", dependencies: ["HashrCore"], swiftSettings: strict),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService"], swiftSettings: strict),
         .testTarget(name: "FrontendServiceTests", dependencies: ["FrontendService"], swiftSettings: strict),
-        .testTarget(name: "WatcherServiceTests", dependencies: ["WatcherService"], swiftSettings: strict),
+        .testTarget(
+            name: "WatcherServiceTests", dependencies: ["WatcherService"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

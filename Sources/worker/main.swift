@@ -1,5 +1,6 @@
-import Foundation
+import HashrCore
+import WorkerService
 
-// Filled in by its own issue; until then this binary says so and fails.
-FileHandle.standardError.write("worker: not built yet\n".data(using: .utf8)!)
-exit(1)
+ServiceRunner.run(name: "worker", configuration: WorkerConfiguration.init(environment:)) { loop, configuration, logger in
+    try WorkerService(loop: loop, configuration: configuration, logger: logger)
+}

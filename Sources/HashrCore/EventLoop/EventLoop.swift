@@ -26,6 +26,9 @@ public final class EventLoop: @unchecked Sendable {
         // The async handle is what `execute` signals; it also keeps `run()` alive until `stop()`.
         try UVError.check(uv_async_init(raw, wakeup) { EventLoop.from($0!.pointee.data).drainQueue() }, "uv_async_init")
         wakeup.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        // Until `run()` is called, the creating thread owns the loop: a service sets itself up
+        // on the main thread before running the loop there.
+        loopThread.store(UInt(pthread_self()), ordering: .releasing)
     }
 
     deinit {

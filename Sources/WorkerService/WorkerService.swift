@@ -1,0 +1,94 @@
+import CoreMetrics
+import HashrCore
+import Logging
+
+/// The worker: `POST /` hashes `str` and publishes `PREFIX + hash` to Redis channel `calculation`,
+/// answering only once Redis acknowledged the PUBLISH. Loop-confined.
+public final class WorkerService: RunningService {
+    public static let channel = "calculation"
+
+    private let loop: EventLoop
+    private let configuration: WorkerConfiguration
+    private let logger: Logger
+    public let metrics = ServiceMetrics()
+    private let redis: RedisClient
+    private var server: HTTPServer!
+    private var hasher = HashComputation(random: FastRandom(), hourOfDay: HourOfDay().current)
+    private let published: CoreMetrics.Counter
+    private let publishFailures: CoreMetrics.Counter
+    private let redisConnected: CoreMetrics.Gauge
+
+    /// Starts listening and connecting to Redis. Throws when the port cannot be bound.
+    public init(loop: EventLoop, configuration: WorkerConfiguration, logger: Logger) throws {
+        self.loop = loop
+        self.configuration = configuration
+        self.logger = logger
+        published = metrics.counter("worker_publishes_total")
+        publishFailures = metrics.counter("worker_publish_failures_total")
+        redisConnected = metrics.gauge("worker_redis_connected")
+        redisConnected.record(0)
+        redis = RedisClient(loop: loop, url: configuration.redis, logger: logger)
+
+        var serverConfiguration = HTTPServer.Configuration()
+        serverConfiguration.port = configuration.port
+        serverConfiguration.limits.maxBodyBytes = configuration.maxBodyBytes
+        serverConfiguration.shutdownGracePeriod = configuration.shutdownGrace
+        serverConfiguration.corsAllowOrigin = "*"
+        server = HTTPServer(loop: loop, configuration: serverConfiguration, router: makeRouter(), metrics: metrics, logger: logger)
+
+        redis.onStateChange = { [redisConnected] state in redisConnected.record(state == .connected ? 1 : 0) }
+        redis.connect()
+        do {
+            try server.start()
+        } catch {
+            redis.close()
+            throw error
+        }
+        logger.info("worker ready: publishing to \(configuration.redis) channel \(Self.channel), prefix \"\(configuration.prefix)\"")
+    }
+
+    /// The bound port.
+    public var port: Int { server.port }
+
+    private func makeRouter() -> HTTPRouter {
+        var router = HTTPRouter()
+        router.addHealthAndMetrics(metrics: metrics) { [unowned self] in
+            redis.isConnected ? (true, "") : (false, "redis \(configuration.redis) is not connected")
+        }
+        router.post("/") { [unowned self] request, responder in hash(request, responder) }
+        return router
+    }
+
+    private func hash(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let input: String
+        switch HashRequest.parse(request.body) {
+        case .success(let text): input = text
+        case .failure(let error): return responder.respond(.error(400, error.description))
+        }
+        // Fail at once rather than queue behind a Redis that is not there.
+        guard redis.isConnected else {
+            publishFailures.increment()
+            return responder.respond(.error(503, "redis is not connected"))
+        }
+        let message = configuration.prefix + hasher.hash(input)
+        redis.publish(channel: Self.channel, message: Array(message.utf8)) { [self] result in
+            switch result {
+            case .success:
+                published.increment()
+                responder.respond(.json(Array("{\"hash\":\"\(message)\"}\n".utf8)))
+            case .failure(let error):
+                publishFailures.increment()
+                logger.warning("publish failed: \(error)")
+                responder.respond(.error(503, "redis publish failed: \(error)"))
+            }
+        }
+    }
+
+    /// Stops taking requests, lets in-flight ones (and their publishes) finish, then closes Redis.
+    public func shutdown(completion: @escaping () -> Void) {
+        server.shutdown { [self] in
+            redis.close()
+            completion()
+        }
+    }
+}
