@@ -94,7 +94,7 @@ public struct RateBody: Codable, Sendable, Equatable {
         }
     }
 
-    /// Accepts any JSON value; used only to recognise an array of anything.
+    /// Accepts any JSON value; used only to recognise an array or object of anything.
     private struct JSONIgnored: Decodable {
         init(from decoder: any Decoder) throws {}
     }
