@@ -1,0 +1,140 @@
+import Logging
+import Testing
+
+@testable import HashrCore
+
+/// Commands, replies, AUTH and SELECT against a real redis-server.
+@Suite struct RedisClientTests {
+    @Test func commandsAndEveryReplyType() async throws {
+        let redis = try RedisServerProcess()
+        let thread = try EventLoopThread()
+        let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
+        #expect(try await thread.connected(client))
+
+        #expect(try await thread.send(client, ["SET", "greeting", "hello"]).get() == .status("OK"))
+        #expect(try await thread.send(client, ["GET", "greeting"]).get() == .bulk(Array("hello".utf8)))
+        #expect(try await thread.send(client, ["GET", "missing"]).get() == .null)
+        #expect(try await thread.send(client, ["INCRBY", "counter", "-5"]).get() == .integer(-5))
+        #expect(try await thread.send(client, ["RPUSH", "list", "a", "", "c"]).get() == .integer(3))
+        #expect(
+            try await thread.send(client, ["LRANGE", "list", "0", "-1"]).get()
+                == .array([.bulk(Array("a".utf8)), .bulk([]), .bulk(Array("c".utf8))]))
+        let wrongType = await thread.send(client, ["INCR", "greeting"])
+        guard case .errorReply(let message) = wrongType.redisError else {
+            Issue.record("expected an error reply, got \(wrongType)")
+            return
+        }
+        #expect(message.contains("not an integer"))
+        // An error inside a transaction's result is a nested reply, not a failed command.
+        #expect(try await thread.send(client, ["MULTI"]).get() == .status("OK"))
+        #expect(try await thread.send(client, ["INCR", "greeting"]).get() == .status("QUEUED"))
+        guard case .array(let results) = try await thread.send(client, ["EXEC"]).get(), case .error = results.first else {
+            Issue.record("expected an array holding an error")
+            return
+        }
+
+        #expect(await thread.shutdown { client.value.close() } == 0)
+    }
+
+    @Test func argumentsAreBinarySafe() async throws {
+        let redis = try RedisServerProcess()
+        let thread = try EventLoopThread()
+        let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
+        #expect(try await thread.connected(client))
+        let key: [UInt8] = [0, 13, 10, 255, 32]
+        let value = (0...255).map { UInt8($0) } + Array("\r\n$3\r\n".utf8) + [0, 0]
+        let set = await thread.submitAsync { complete in
+            client.value.send([Array("SET".utf8), key, value]) { complete($0) }
+        }
+        #expect(try set.get() == .status("OK"))
+        let get = await thread.submitAsync { complete in client.value.send([Array("GET".utf8), key]) { complete($0) } }
+        #expect(try get.get() == .bulk(value))
+        #expect(await thread.shutdown { client.value.close() } == 0)
+    }
+
+    @Test func authenticatesAndSelectsTheDatabase() async throws {
+        let password = "s3cret-Pa55"
+        let redis = try RedisServerProcess(password: password)
+        let logs = RedisLogRecorder()
+        let thread = try EventLoopThread()
+        var db3 = redis.url
+        db3.database = 3
+        let writer = try await thread.makeClient(fastRedisConfiguration(db3), logger: logs.logger())
+        let reader = try await thread.makeClient(fastRedisConfiguration(db3), logger: logs.logger())
+        let db0 = try await thread.makeClient(fastRedisConfiguration(redis.url), logger: logs.logger())
+        for client in [writer, reader, db0] { #expect(try await thread.connected(client)) }
+
+        #expect(try await thread.send(writer, ["SET", "where", "three"]).get() == .status("OK"))
+        #expect(try await thread.send(reader, ["GET", "where"]).get() == .bulk(Array("three".utf8)))
+        #expect(try await thread.send(db0, ["GET", "where"]).get() == .null)
+
+        // An ACL user: AUTH user password.
+        let aclPassword = "alice-Pa55word"
+        let setUser = await thread.send(db0, ["ACL", "SETUSER", "alice", "on", ">\(aclPassword)", "~*", "&*", "+@all"])
+        #expect(try setUser.get() == .status("OK"))
+        let alice = try await thread.makeClient(
+            fastRedisConfiguration(RedisURL(host: "127.0.0.1", port: redis.port, username: "alice", password: aclPassword)),
+            logger: logs.logger())
+        #expect(try await thread.connected(alice))
+        #expect(try await thread.send(alice, ["ACL", "WHOAMI"]).get() == .bulk(Array("alice".utf8)))
+
+        #expect(await thread.shutdown { for client in [writer, reader, db0, alice] { client.value.close() } } == 0)
+        for line in logs.all {
+            #expect(!line.contains(password) && !line.contains(aclPassword), "password in log: \(line)")
+        }
+        #expect(logs.all.contains { $0.contains("connected to Redis") })
+    }
+
+    @Test func wrongPasswordIsAClearErrorAndNeverLogged() async throws {
+        let redis = try RedisServerProcess(password: "the-right-one")
+        let logs = RedisLogRecorder()
+        let thread = try EventLoopThread()
+        var url = redis.url
+        url.password = "not-the-Right-0ne"
+        let states = Shared<[RedisConnectionState]>([])
+        let client = try await thread.makeClient(fastRedisConfiguration(url), logger: logs.logger(), states: states)
+        let missingAuth = try await thread.makeClient(fastRedisConfiguration(RedisURL(host: "127.0.0.1", port: redis.port)))
+
+        #expect(try await eventually { try await thread.submit { client.value.lastError != nil } })
+        let error = try await thread.submit { client.value.lastError }
+        guard case .handshakeFailed(let message) = error else {
+            Issue.record("expected a refused AUTH, got \(String(describing: error))")
+            return
+        }
+        #expect(message.contains("WRONGPASS") || message.contains("invalid"))
+        #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
+        // It keeps trying (the password may be fixed on the server), but never connects.
+        #expect(await eventually { states.value.filter { $0 == .disconnected }.count >= 3 })
+        #expect(!states.value.contains(.connected))
+        // Without AUTH, the PING of the handshake is refused: also a handshake failure.
+        #expect(try await eventually {
+            if case .handshakeFailed(let text) = try await thread.submit({ missingAuth.value.lastError }) {
+                return text.contains("NOAUTH")
+            }
+            return false
+        })
+
+        #expect(await thread.shutdown { client.value.close(); missingAuth.value.close() } == 0)
+        #expect(!logs.all.isEmpty)
+        for line in logs.all {
+            #expect(!line.contains("not-the-Right-0ne"), "password in log: \(line)")
+        }
+        #expect(!"\(error!)".contains("not-the-Right-0ne"))
+    }
+
+    @Test func theSubscriberAuthenticatesToo() async throws {
+        let redis = try RedisServerProcess(password: "sub-Pa55")
+        let thread = try EventLoopThread()
+        let messages = Shared<[RedisSubscriber.Message]>([])
+        let subscriber = try await thread.makeSubscriber(fastRedisConfiguration(redis.url), channels: ["news"], messages: messages)
+        let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
+        #expect(try await thread.connected(subscriber))
+        #expect(try await thread.connected(client))
+        let receivers = await thread.submitAsync { complete in
+            client.value.publish(channel: "news", message: "authenticated") { complete($0) }
+        }
+        #expect(try receivers.get() == 1)
+        #expect(await eventually { messages.value.map(\.text) == ["authenticated"] })
+        #expect(await thread.shutdown { client.value.close(); subscriber.value.close() } == 0)
+    }
+}

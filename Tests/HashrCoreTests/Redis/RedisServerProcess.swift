@@ -1,0 +1,141 @@
+import Foundation
+import HashrCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `redis-server` of a test's own, on a free loopback port, without persistence, stopped by PID.
+///
+/// Reusable by any test: `let redis = try RedisServerProcess()`, then `redis.url`; `kill()` to take
+/// it away (SIGKILL, as a crash would), `start()` to bring it back on the same port, `stop()` (also
+/// run on deinit) at the end. It never skips: a missing `redis-server` fails the test.
+final class RedisServerProcess {
+    enum Failure: Error, CustomStringConvertible {
+        case notInstalled
+        case didNotStart(String)
+
+        var description: String {
+            switch self {
+            case .notInstalled: "redis-server not found (install Debian's redis-server package)"
+            case .didNotStart(let log): "redis-server did not start accepting connections:\n\(log)"
+            }
+        }
+    }
+
+    let port: Int
+    let password: String?
+    let extraArguments: [String]
+    private var process: Process?
+    private let logFile: URL
+
+    /// Starts a server on `port` (a free one when nil), with `--requirepass` when `password` is set.
+    init(port: Int? = nil, password: String? = nil, arguments: [String] = []) throws {
+        self.port = try port ?? Self.freePort()
+        self.password = password
+        extraArguments = arguments
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("redis-\(self.port)-\(UUID().uuidString).log")
+        try start()
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: logFile)
+    }
+
+    /// `127.0.0.1:port`, with the password if there is one.
+    var url: RedisURL { RedisURL(host: "127.0.0.1", port: port, password: password) }
+
+    var pid: Int32? { process?.processIdentifier }
+
+    /// Starts the server (again) and waits until it accepts connections (at most 10 s).
+    func start() throws {
+        precondition(process == nil, "already running")
+        guard let executable = Self.executable() else { throw Failure.notInstalled }
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        var arguments = [
+            "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+            "--logfile", logFile.path,
+        ]
+        if let password { arguments += ["--requirepass", password] }
+        process.arguments = arguments + extraArguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if !process.isRunning { break }
+            if Self.accepts(port: port) { return }
+            usleep(10_000)
+        }
+        stop()
+        throw Failure.didNotStart((try? String(contentsOf: logFile, encoding: .utf8)) ?? "")
+    }
+
+    /// SIGKILL, as a crash would, and waits for the process to be gone. The port is free at once.
+    func kill() {
+        guard let process else { return }
+        self.process = nil
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Stops the server if it runs.
+    func stop() {
+        kill()
+    }
+
+    /// SIGSTOP: the server keeps its sockets but answers nothing, as a hung Redis would.
+    func pause() {
+        if let pid { Glibc.kill(pid, SIGSTOP) }
+    }
+
+    func resume() {
+        if let pid { Glibc.kill(pid, SIGCONT) }
+    }
+
+    /// A loopback port nobody listens on right now (bound to port 0, read back, released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(fd) }
+        var address = loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return address
+    }
+
+    /// True when a TCP connect to 127.0.0.1:port succeeds.
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = loopback(port: port)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    private static func executable() -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let candidates = path.split(separator: ":").map { "\($0)/redis-server" } + ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}

@@ -1,0 +1,104 @@
+import Logging
+import Synchronization
+import Testing
+
+@testable import HashrCore
+
+/// Every log line a logger produced, message and metadata, at every level (for the password check).
+final class RedisLogRecorder: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var all: [String] { lines.withLock { $0 } }
+
+    func logger(label: String = "redis-test") -> Logger {
+        Logger(label: label) { label in Handler(label: label, recorder: self) }
+    }
+
+    fileprivate func append(_ line: String) {
+        lines.withLock { $0.append(line) }
+    }
+
+    private struct Handler: LogHandler {
+        let label: String
+        let recorder: RedisLogRecorder
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            recorder.append("\(event.level) \(label) \(event.message) \(all)")
+        }
+    }
+}
+
+/// A logger that prints nothing, so expected failures do not clutter test output.
+let quietLogger = Logger(label: "redis-test") { _ in SwiftLogNoOpLogHandler() }
+
+/// Settings that make tests quick: short backoff and timeouts.
+func fastRedisConfiguration(_ url: RedisURL) -> RedisConfiguration {
+    RedisConfiguration(
+        url: url, connectTimeout: .seconds(2), commandTimeout: .seconds(2),
+        reconnect: .init(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200)))
+}
+
+extension EventLoopThread {
+    /// A connecting client whose state changes are recorded in `states`.
+    func makeClient(
+        _ configuration: RedisConfiguration, logger: Logger = quietLogger,
+        states: Shared<[RedisConnectionState]>? = nil
+    ) async throws -> LoopBound<RedisClient> {
+        try await submit { [loop] in
+            let client = RedisClient(loop: loop, configuration: configuration, logger: logger)
+            client.onStateChange = { state in states?.update { $0.append(state) } }
+            client.connect()
+            return LoopBound(client, loop: loop)
+        }
+    }
+
+    /// A connecting subscriber that appends every message to `messages`.
+    func makeSubscriber(
+        _ configuration: RedisConfiguration, channels: [String], messages: Shared<[RedisSubscriber.Message]>,
+        logger: Logger = quietLogger
+    ) async throws -> LoopBound<RedisSubscriber> {
+        try await submit { [loop] in
+            let subscriber = RedisSubscriber(loop: loop, configuration: configuration, channels: channels, logger: logger) {
+                message in messages.update { $0.append(message) }
+            }
+            subscriber.connect()
+            return LoopBound(subscriber, loop: loop)
+        }
+    }
+
+    func send(_ client: LoopBound<RedisClient>, _ arguments: [String]) async -> Result<RedisReply, RedisError> {
+        await submitAsync { complete in client.value.send(arguments) { complete($0) } }
+    }
+
+    func state(_ client: LoopBound<RedisClient>) async throws -> RedisConnectionState {
+        try await submit { client.value.state }
+    }
+
+    func state(_ subscriber: LoopBound<RedisSubscriber>) async throws -> RedisConnectionState {
+        try await submit { subscriber.value.state }
+    }
+
+    /// Waits until `client` is connected; false after `timeout`.
+    func connected(_ client: LoopBound<RedisClient>, within timeout: Duration = .seconds(5)) async throws -> Bool {
+        try await eventually(within: timeout) { try await state(client) == .connected }
+    }
+
+    func connected(_ subscriber: LoopBound<RedisSubscriber>, within timeout: Duration = .seconds(5)) async throws -> Bool {
+        try await eventually(within: timeout) { try await state(subscriber) == .connected }
+    }
+}
+
+extension Result where Failure == RedisError {
+    var redisError: RedisError? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
