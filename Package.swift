@@ -61,9 +61,12 @@ let package = Package(
         .executableTarget(name: "frontend", dependencies: ["FrontendService"], swiftSettings: strict),
         .executableTarget(name: "istiowatcher", dependencies: ["WatcherService"], swiftSettings: strict),
 
-        .testTarget(name: "HashrCoreTests", dependencies: ["HashrCore"], swiftSettings: strict),
-        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService"], swiftSettings: strict),
-        .testTarget(name: "FrontendServiceTests", dependencies: ["FrontendService"], swiftSettings: strict),
+        // Real servers for tests (redis-server, ...) started on free loopback ports, and waiting helpers.
+        .target(name: "HashrTestSupport", dependencies: ["HashrCore"], path: "Tests/TestSupport", swiftSettings: strict),
+
+        .testTarget(name: "HashrCoreTests", dependencies: ["HashrCore", "HashrTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "HashrTestSupport"], swiftSettings: strict),
+        .testTarget(name: "FrontendServiceTests", dependencies: ["FrontendService", "HashrTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WatcherServiceTests", dependencies: ["WatcherService"], exclude: ["Fixtures"], swiftSettings: strict),
     ]

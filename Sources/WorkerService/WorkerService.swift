@@ -19,7 +19,10 @@ public final class WorkerService: RunningService {
     private let redisConnected: CoreMetrics.Gauge
 
     /// Starts listening and connecting to Redis. Throws when the port cannot be bound.
-    public init(loop: EventLoop, configuration: WorkerConfiguration, logger: Logger) throws {
+    /// `redisConfiguration` overrides the Redis timeouts and backoff (tests make them short).
+    public init(
+        loop: EventLoop, configuration: WorkerConfiguration, logger: Logger, redisConfiguration: RedisConfiguration? = nil
+    ) throws {
         self.loop = loop
         self.configuration = configuration
         self.logger = logger
@@ -27,7 +30,7 @@ public final class WorkerService: RunningService {
         publishFailures = metrics.counter("worker_publish_failures_total")
         redisConnected = metrics.gauge("worker_redis_connected")
         redisConnected.record(0)
-        redis = RedisClient(loop: loop, url: configuration.redis, logger: logger)
+        redis = RedisClient(loop: loop, configuration: redisConfiguration ?? RedisConfiguration(url: configuration.redis), logger: logger)
 
         var serverConfiguration = HTTPServer.Configuration()
         serverConfiguration.port = configuration.port
@@ -49,6 +52,8 @@ public final class WorkerService: RunningService {
 
     /// The bound port.
     public var port: Int { server.port }
+
+    public var isRedisConnected: Bool { redis.isConnected }
 
     private func makeRouter() -> HTTPRouter {
         var router = HTTPRouter()

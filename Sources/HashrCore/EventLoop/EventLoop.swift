@@ -20,6 +20,9 @@ public final class EventLoop: @unchecked Sendable {
     static let readBufferSize = 64 * 1024
 
     public init() throws(UVError) {
+        // libuv leaves SIGPIPE alone: without this, a write to a peer that has gone kills the
+        // process instead of failing with EPIPE.
+        signal(SIGPIPE, SIG_IGN)
         raw = .allocate(capacity: 1)
         try UVError.check(uv_loop_init(raw), "uv_loop_init")
         wakeup = .allocate(capacity: 1)

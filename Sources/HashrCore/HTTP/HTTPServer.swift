@@ -14,7 +14,8 @@ public final class HTTPServer {
     let metrics: HTTPServerMetrics
     private var listener: TCPStream?
     private var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
-    private var shutdownCompletion: (() -> Void)?
+    private var shutdownCompletions: [() -> Void] = []
+    private var shutdownFinished = false
     private var graceTimer: LoopTimer?
     private var cachedDate = (second: UInt64.max, text: "")
 
@@ -104,9 +105,10 @@ public final class HTTPServer {
     /// keep-alive connections, and force-closes what is left after the grace period. `completion`
     /// runs on the loop once every connection is closed.
     public func shutdown(completion: @escaping () -> Void = {}) {
+        if shutdownFinished { return completion() }
+        shutdownCompletions.append(completion)
         guard !isShuttingDown else { return }
         isShuttingDown = true
-        shutdownCompletion = completion
         listener?.close()
         listener = nil
         logger.info("shutting down: \(connections.count) connection(s) open, grace \(EnvironmentReader.format(configuration.shutdownGracePeriod))")
@@ -121,11 +123,13 @@ public final class HTTPServer {
     }
 
     private func finishShutdownIfDone() {
-        guard isShuttingDown, connections.isEmpty, let completion = shutdownCompletion else { return }
-        shutdownCompletion = nil
+        guard isShuttingDown, connections.isEmpty, !shutdownFinished else { return }
+        shutdownFinished = true
         graceTimer?.close()
         graceTimer = nil
-        completion()
+        let completions = shutdownCompletions
+        shutdownCompletions = []
+        for completion in completions { completion() }
     }
 
     /// The `Date` header value, formatted once per second.

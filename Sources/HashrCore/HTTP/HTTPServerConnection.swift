@@ -71,10 +71,11 @@ final class HTTPServerConnection {
 
     private func peerClosed() {
         // A client may half-close after sending its last request: still answer what is complete.
-        if phase == .awaitingResponse {
-            closeAfterResponse = true
-        } else {
-            close()
+        switch phase {
+        case .awaitingResponse: closeAfterResponse = true
+        // The last answer is still draining, and a half-closed client may still be reading it.
+        case .closing: break
+        case .reading, .streaming: close()
         }
     }
 
@@ -196,6 +197,8 @@ final class HTTPServerConnection {
         tcp.write(bytes)
         phase = .streaming
         streamBytes = 0
+        // HEAD is served by the GET handler; its answer must stop after the head.
+        streamSendsBody = head.method != "HEAD"
         let stream = HTTPResponseStream(connection: self, sequence: sequence)
         self.stream = stream
         streamStatus = status
@@ -203,9 +206,11 @@ final class HTTPServerConnection {
     }
 
     private var streamStatus = 200
+    private var streamSendsBody = true
 
     func writeStreamChunk(_ chunk: [UInt8], sequence: Int) -> Bool {
         guard phase == .streaming, sequence == self.sequence, !chunk.isEmpty else { return phase == .streaming }
+        guard streamSendsBody else { return true }
         if streamIsChunked {
             var framed = HTTPHeadEncoder.chunkHeader(size: chunk.count)
             framed.reserveCapacity(framed.count + chunk.count + 2)
@@ -226,7 +231,7 @@ final class HTTPServerConnection {
 
     func endStream(sequence: Int) {
         guard phase == .streaming, sequence == self.sequence, let head else { return }
-        if streamIsChunked { tcp.write(Array("0\r\n\r\n".utf8)) }
+        if streamIsChunked && streamSendsBody { tcp.write(Array("0\r\n\r\n".utf8)) }
         let keepAlive = streamIsChunked && head.keepAlive && !closeAfterResponse && !server.isShuttingDown
         let stream = self.stream
         self.stream = nil
@@ -245,13 +250,17 @@ final class HTTPServerConnection {
         startedAt = 0
         guard keepAlive else {
             phase = .closing
-            timer?.close()
-            timer = nil
-            isClosed = true
+            // The answer drains before the socket closes. A client that stops reading gets as long
+            // as an idle one; `close()` (the timer, a write error, shutdown's grace period) still cuts it off.
+            timerMode = .idle
+            timer?.start(after: server.configuration.idleTimeout)
             tcp.shutdownThenClose()
             return
         }
         phase = .reading
+        // The idle time starts now: without this, a timer already in idle mode would keep counting
+        // from before this exchange, since `armTimer` leaves a timer alone whose mode is unchanged.
+        timerMode = .none
         tcp.startReading()
         processInput()
         server.connectionBecameIdleIfShuttingDown(self)
@@ -264,7 +273,8 @@ final class HTTPServerConnection {
         let wanted: TimerMode
         switch phase {
         case .reading: wanted = parser.isAtMessageBoundary && parser.bufferedByteCount == 0 ? .idle : .request
-        case .awaitingResponse, .streaming, .closing: wanted = .none
+        case .awaitingResponse, .streaming: wanted = .none
+        case .closing: return  // `finishExchange` set the timer for the last bytes to drain
         }
         guard wanted != timerMode else { return }
         timerMode = wanted

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+@testable import WorkerService
+
+/// Yields 0x00, 0x01, 0x02, ... as bytes, low byte first, so the random part is predictable.
+struct CountingRandom: RandomNumberGenerator {
+    var nextByte: UInt8 = 0
+
+    mutating func next() -> UInt64 {
+        var word: UInt64 = 0
+        for shift in stride(from: 0, to: 64, by: 8) {
+            word |= UInt64(nextByte) << UInt64(shift)
+            nextByte &+= 1
+        }
+        return word
+    }
+}
+
+@Suite struct HashComputationTests {
+    // Expected values computed independently: base64(sha256(message)) with Python's hashlib.
+    @Test func knownVectorASCII() {
+        var hasher = HashComputation(random: CountingRandom(), hourOfDay: { 13 })
+        // "hello" + hex(00 01 02 03 04) + "13"
+        #expect(hasher.hash("hello") == "nIkudlNM/aBIJ62MGSzuEsReN9jUKn7lHH6IlJ4E72Y=")
+    }
+
+    @Test func lengthCountsUTF16CodeUnits() {
+        var hasher = HashComputation(random: CountingRandom(), hourOfDay: { 7 })
+        // "hé😀" is 4 UTF-16 code units, so 4 random bytes: "00010203", then hour "7".
+        #expect(hasher.hash("hé😀") == "3a47hz/8v34xch9FreEI2vYjuKmZ5EUz3SIl2whbKGc=")
+    }
+
+    @Test func emptyStringHashesTheHourOnly() {
+        var hasher = HashComputation(random: CountingRandom(), hourOfDay: { 0 })
+        #expect(hasher.hash("") == "X+zrZv/IbzjZUnhsbWlsecLbwjndTpG0ZynXOif7V+k=")
+    }
+
+    @Test func realRandomnessGivesDistinctValidHashes() {
+        var hasher = HashComputation(random: FastRandom(), hourOfDay: HourOfDay().current)
+        let hashes = (0..<1000).map { _ in hasher.hash("same input") }
+        #expect(Set(hashes).count == 1000)
+        for hash in hashes.prefix(10) {
+            #expect(hash.count == 44)
+            #expect(Data(base64Encoded: hash)?.count == 32)
+        }
+    }
+
+    @Test func hourOfDayIsInRange() {
+        #expect((0...23).contains(HourOfDay().current()))
+    }
+}
+
+@Suite struct HashRequestTests {
+    @Test(arguments: [
+        ("", "empty body"),
+        ("not json", "not valid JSON"),
+        ("{\"str\": ", "not valid JSON"),
+        ("[\"str\"]", "JSON object"),
+        ("\"hello\"", "JSON object"),
+        ("42", "JSON object"),
+        ("null", "JSON object"),
+        ("{}", "missing field"),
+        ("{\"other\": \"x\"}", "missing field"),
+        ("{\"str\": null}", "got null"),
+        ("{\"str\": 5}", "got a number"),
+        ("{\"str\": 1.5}", "got a number"),
+        ("{\"str\": true}", "got a boolean"),
+        ("{\"str\": [\"a\"]}", "got an array"),
+        ("{\"str\": {\"a\": 1}}", "got an object"),
+    ])
+    func rejects(body: String, reason: String) throws {
+        let result = HashRequest.parse(Array(body.utf8))
+        guard case .failure(let error) = result else {
+            Issue.record("accepted \(body)")
+            return
+        }
+        #expect(error.description.contains(reason), "\(error.description)")
+    }
+
+    @Test func acceptsStringsIncludingEmptyAndUnicode() {
+        #expect(try HashRequest.parse(Array("{\"str\": \"hello\"}".utf8)).get() == "hello")
+        #expect(try HashRequest.parse(Array("{\"str\": \"\"}".utf8)).get() == "")
+        #expect(try HashRequest.parse(Array("{\"str\": \"h\\u00e9\", \"extra\": 1}".utf8)).get() == "hé")
+    }
+}

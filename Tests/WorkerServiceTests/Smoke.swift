@@ -1,3 +1,0 @@
-import Testing
-@testable import WorkerService
-@Test func builds() { #expect(Bool(true)) }
