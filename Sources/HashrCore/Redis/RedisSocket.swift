@@ -147,6 +147,11 @@ final class RedisSocket {
             return completion(.failure(endReason))
         }
         lastProgress = loop.nowMilliseconds
+        if let abortReason {
+            // Aborted from a callback while hiredis still hands out replies it had already read:
+            // after close() nothing succeeds any more.
+            return completion(.failure(abortReason))
+        }
         let value = RedisReply(reply.assumingMemoryBound(to: redisReply.self))
         if case .error(let message) = value {
             completion(.failure(.errorReply(message)))
@@ -157,6 +162,7 @@ final class RedisSocket {
 
     private func pushed(_ reply: UnsafeMutableRawPointer?) {
         guard let reply else { return contextEnding() }
+        guard abortReason == nil else { return }
         lastProgress = loop.nowMilliseconds
         onPush?(RedisReply(reply.assumingMemoryBound(to: redisReply.self)))
     }

@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+
+@testable import HashrCore
+
+/// Refused connects, resets, a killed, restarted and hung Redis: each seen, commands never hang.
+@Suite struct RedisFailureTests {
+    @Test func aRefusedConnectIsReportedAndCommandsFailAtOnce() async throws {
+        let port = try RedisServerProcess.freePort()
+        let url = RedisURL(host: "127.0.0.1", port: port)
+        let thread = try EventLoopThread()
+        let states = Shared<[RedisConnectionState]>([])
+        let client = try await thread.makeClient(fastRedisConfiguration(url), states: states)
+        let subscriber = try await thread.makeSubscriber(fastRedisConfiguration(url), channels: ["c"], messages: Shared([]))
+
+        #expect(try await eventually { try await thread.submit { client.value.lastError != nil } })
+        let error = try await thread.submit { client.value.lastError }
+        guard case .connectFailed(let reason) = error else {
+            Issue.record("expected a failed connect, got \(String(describing: error))")
+            return
+        }
+        #expect(reason.contains("refused"))
+        #expect(try await eventually {
+            if case .connectFailed = try await thread.submit({ subscriber.value.lastError }) { return true }
+            return false
+        })
+
+        let started = ContinuousClock.now
+        #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
+        #expect(ContinuousClock.now - started < .milliseconds(500))
+        // It keeps retrying, and connects by itself once Redis appears.
+        #expect(await eventually { states.value.filter { $0 == .connecting }.count >= 3 })
+        let redis = try RedisServerProcess(port: port)
+        #expect(try await thread.connected(client))
+        #expect(try await thread.connected(subscriber))
+        #expect(try await thread.send(client, ["PING"]).get() == .status("PONG"))
+
+        #expect(await thread.shutdown { client.value.close(); subscriber.value.close() } == 0)
+        redis.stop()
+    }
+
+    @Test func aConnectionResetIsSeen() async throws {
+        let server = try ScriptedRedisServer(.pongThenReset)
+        let thread = try EventLoopThread()
+        let client = try await thread.makeClient(fastRedisConfiguration(RedisURL(host: "127.0.0.1", port: server.port)))
+        #expect(try await thread.connected(client))
+
+        let result = await thread.send(client, ["GET", "anything"])
+        guard case .connectionLost(let reason) = result.redisError else {
+            Issue.record("expected a lost connection, got \(result)")
+            return
+        }
+        #expect(reason.lowercased().contains("reset"))
+        #expect(try await thread.state(client) != .connected)
+        #expect(await thread.shutdown { client.value.close() } == 0)
+    }
+
+    @Test func aSilentServerTimesTheAttemptOut() async throws {
+        let server = try ScriptedRedisServer(.silent)
+        let thread = try EventLoopThread()
+        var configuration = fastRedisConfiguration(RedisURL(host: "127.0.0.1", port: server.port))
+        configuration.connectTimeout = .milliseconds(300)
+        let states = Shared<[RedisConnectionState]>([])
+        let client = try await thread.makeClient(configuration, states: states)
+
+        #expect(try await eventually { try await thread.submit { client.value.lastError != nil } })
+        guard case .timedOut = try await thread.submit({ client.value.lastError }) else {
+            Issue.record("expected a timeout")
+            return
+        }
+        #expect(!states.value.contains(.connected))
+        #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
+        #expect(await thread.shutdown { client.value.close() } == 0)
+    }
+
+    @Test func redisKilledThenRestartedOnTheSamePort() async throws {
+        let redis = try RedisServerProcess()
+        let thread = try EventLoopThread()
+        // The production defaults: a restarted Redis must be picked up within a few seconds.
+        let configuration = RedisConfiguration(url: redis.url)
+        let states = Shared<[RedisConnectionState]>([])
+        let subscriberStates = Shared<[RedisConnectionState]>([])
+        let messages = Shared<[RedisSubscriber.Message]>([])
+        let client = try await thread.makeClient(configuration, states: states)
+        let subscriber = try await thread.makeSubscriber(configuration, channels: ["calculation"], messages: messages)
+        try await thread.submit { subscriber.value.onStateChange = { state in subscriberStates.update { $0.append(state) } } }
+        #expect(try await thread.connected(client))
+        #expect(try await thread.connected(subscriber))
+
+        // Blocked commands are certainly pending when Redis dies; each must fail exactly once.
+        let outcomes = Shared<[Int: [Result<RedisReply, RedisError>]]>([:])
+        try await thread.submit {
+            for index in 0..<3 {
+                client.value.send(["BLPOP", "never-filled-\(index)", "0"]) { result in
+                    outcomes.update { $0[index, default: []].append(result) }
+                }
+            }
+        }
+        #expect(try await eventually { try await thread.submit { client.value.pendingCommands } == 3 })
+        redis.kill()
+
+        #expect(await eventually(within: .seconds(2)) { outcomes.value.count == 3 })
+        for (_, results) in outcomes.value {
+            #expect(results.count == 1)
+            guard case .connectionLost = results.first?.redisError else {
+                Issue.record("expected a lost connection, got \(results)")
+                continue
+            }
+        }
+        #expect(try await thread.state(client) != .connected)
+        #expect(await eventually { subscriberStates.value.contains(.disconnected) })
+        let started = ContinuousClock.now
+        #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
+        #expect(ContinuousClock.now - started < .milliseconds(500))
+
+        // Down long enough for the backoff to grow, then back on the same port.
+        try await Task.sleep(for: .seconds(1))
+        try redis.start()
+        let back = ContinuousClock.now
+        #expect(try await thread.connected(client, within: .seconds(5)))
+        #expect(try await thread.connected(subscriber, within: .seconds(5)))
+        #expect(ContinuousClock.now - back < .seconds(4))
+        let receivers = await thread.submitAsync { complete in
+            client.value.publish(channel: "calculation", message: "after restart") { complete($0) }
+        }
+        #expect(try receivers.get() == 1)
+        #expect(await eventually { messages.value.map(\.text) == ["after restart"] })
+        #expect(states.value.first == .connecting && states.value.last == .connected)
+        #expect(states.value.contains(.disconnected))
+
+        #expect(await thread.shutdown { client.value.close(); subscriber.value.close() } == 0)
+    }
+
+    @Test func aHungRedisTimesPendingCommandsOut() async throws {
+        let redis = try RedisServerProcess()
+        let thread = try EventLoopThread()
+        var configuration = fastRedisConfiguration(redis.url)
+        configuration.commandTimeout = .milliseconds(500)
+        let client = try await thread.makeClient(configuration)
+        #expect(try await thread.connected(client))
+
+        redis.pause()
+        defer { redis.resume() }
+        let started = ContinuousClock.now
+        let result = await thread.send(client, ["PING"])
+        let waited = ContinuousClock.now - started
+        guard case .timedOut = result.redisError else {
+            Issue.record("expected a timeout, got \(result)")
+            return
+        }
+        #expect(waited >= .milliseconds(400) && waited < .seconds(3))
+        #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
+        redis.resume()
+        #expect(try await thread.connected(client))
+        #expect(await thread.shutdown { client.value.close() } == 0)
+    }
+
+    @Test func tooManyPendingCommandsFailAtOnce() async throws {
+        let redis = try RedisServerProcess()
+        let thread = try EventLoopThread()
+        var configuration = fastRedisConfiguration(redis.url)
+        configuration.maximumPendingCommands = 2
+        let client = try await thread.makeClient(configuration)
+        #expect(try await thread.connected(client))
+        let results = try await thread.submit {
+            let collected = Shared<[Result<RedisReply, RedisError>]>([])
+            for _ in 0..<3 { client.value.send(["PING"]) { result in collected.update { $0.append(result) } } }
+            return collected
+        }
+        #expect(await eventually { results.value.count == 3 })
+        #expect(results.value.first?.redisError == .tooManyPendingCommands(2))
+        #expect(results.value.dropFirst().allSatisfy { (try? $0.get()) == .status("PONG") })
+        #expect(await thread.shutdown { client.value.close() } == 0)
+    }
+}
