@@ -325,6 +325,10 @@ final class HTTPServerConnection {
 
     private func didClose() {
         tcp.onClosed = nil
+        // A graceful close ends here without passing through `close()`.
+        isClosed = true
+        timer?.close()
+        timer = nil
         server.connectionClosed(self)
     }
 }
