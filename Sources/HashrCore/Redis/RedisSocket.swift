@@ -82,7 +82,7 @@ final class RedisSocket {
     /// `completion`, when this connection takes no more commands; otherwise `completion` runs exactly
     /// once, with the reply or with the reason the connection ended.
     func send<Argument: Collection<UInt8>>(_ arguments: [Argument], completion: @escaping Completion) -> Bool {
-        guard let context, !ended, !arguments.isEmpty else { return false }
+        guard isUsable, let context, !arguments.isEmpty else { return false }
         let box = Unmanaged.passRetained(CommandBox(completion)).toOpaque()
         let status = Self.withArgv(arguments) { count, argv, lengths in
             redisAsyncCommandArgv(context, { context, reply, box in
@@ -102,7 +102,7 @@ final class RedisSocket {
     /// callback per channel and calls it for every message, so its private data is `self`
     /// (unretained, valid as argued above), not a one-shot box.
     func subscribe(_ channels: [String]) -> Bool {
-        guard let context, !ended, !channels.isEmpty else { return false }
+        guard isUsable, let context, !channels.isEmpty else { return false }
         let arguments = [Array("SUBSCRIBE".utf8)] + channels.map { Array($0.utf8) }
         let status = Self.withArgv(arguments) { count, argv, lengths in
             redisAsyncCommandArgv(context, { context, reply, _ in

@@ -36,6 +36,15 @@ import Testing
         #expect(await thread.shutdown { client.value.close() } == 0)
     }
 
+    @Test func resolvesHostNames() async throws {
+        let redis = try RedisServerProcess()
+        let thread = try EventLoopThread()
+        let client = try await thread.makeClient(fastRedisConfiguration(RedisURL(host: "localhost", port: redis.port)))
+        #expect(try await thread.connected(client))
+        #expect(try await thread.send(client, ["PING"]).get() == .status("PONG"))
+        #expect(await thread.shutdown { client.value.close() } == 0)
+    }
+
     @Test func argumentsAreBinarySafe() async throws {
         let redis = try RedisServerProcess()
         let thread = try EventLoopThread()

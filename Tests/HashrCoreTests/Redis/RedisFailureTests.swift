@@ -131,6 +131,59 @@ import Testing
         #expect(await thread.shutdown { client.value.close(); subscriber.value.close() } == 0)
     }
 
+    @Test func killedWhilePublishingEveryPublishCompletesOnce() async throws {
+        let redis = try RedisServerProcess()
+        let thread = try EventLoopThread()
+        let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
+        #expect(try await thread.connected(client))
+
+        // A timer keeps publishing, so writes go out while Redis dies (EPIPE, not a crash).
+        let issued = Shared(0)
+        let outcomes = Shared(["success": 0, "lost": 0, "notConnected": 0, "other": 0])
+        let driver = try await thread.submit { [loop = thread.loop] in
+            let timer = LoopTimer(loop: loop) {
+                for _ in 0..<200 {
+                    issued.update { $0 += 1 }
+                    client.value.publish(channel: "c", message: "payload") { result in
+                        let kind =
+                            switch result {
+                            case .success: "success"
+                            case .failure(.connectionLost): "lost"
+                            case .failure(.notConnected): "notConnected"
+                            case .failure: "other"
+                            }
+                        outcomes.update { $0[kind, default: 0] += 1 }
+                    }
+                }
+            }
+            timer.start(after: .milliseconds(1), repeating: .milliseconds(1))
+            return LoopBound(timer, loop: loop)
+        }
+        #expect(await eventually { outcomes.value["success"]! > 2_000 })
+        redis.kill()
+        #expect(await eventually { outcomes.value["notConnected"]! > 0 })
+        try await thread.submit { driver.value.close() }
+        #expect(await eventually { outcomes.value.values.reduce(0, +) == issued.value })
+        #expect(outcomes.value["other"] == 0)
+        #expect(await thread.shutdown { client.value.close() } == 0)
+        #expect(outcomes.value.values.reduce(0, +) == issued.value)
+    }
+
+    @Test func anUnresolvableHostIsReported() async throws {
+        let thread = try EventLoopThread()
+        var configuration = fastRedisConfiguration(RedisURL(host: "no-such-host.invalid"))
+        configuration.connectTimeout = .seconds(5)
+        let client = try await thread.makeClient(configuration)
+        #expect(try await eventually(within: .seconds(10)) { try await thread.submit { client.value.lastError != nil } })
+        let error = try await thread.submit { client.value.lastError }
+        switch error {
+        case .resolveFailed?, .timedOut?: break  // timed out only where DNS itself hangs
+        default: Issue.record("expected a failed lookup, got \(String(describing: error))")
+        }
+        #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
+        #expect(await thread.shutdown { client.value.close() } == 0)
+    }
+
     @Test func aHungRedisTimesPendingCommandsOut() async throws {
         let redis = try RedisServerProcess()
         let thread = try EventLoopThread()
