@@ -1,0 +1,39 @@
+/// Why a generated request failed; a small fixed set, so it can label metrics and JSON keys.
+public enum FailureReason: String, CaseIterable, Codable, Sendable {
+    /// No connection: the name did not resolve, the port refused, or connecting failed otherwise.
+    case connect
+    /// No complete answer within `REQUEST_TIMEOUT`.
+    case timeout
+    /// The connection closed or reset before the answer was complete.
+    case reset
+    /// The answer was not valid HTTP.
+    case badResponse = "bad_response"
+    /// The processor answered 500-599 (the worker's 503 when Redis is down lands here).
+    case status5xx = "status_5xx"
+    /// Any other non-2xx answer (400, 404, 413, ...).
+    case statusOther = "status_other"
+    /// Refused inside the frontend: the client's queue was full or the client was closing.
+    case client
+
+    /// The reason for an HTTP status, or nil when the status means success (2xx).
+    public init?(status: Int) {
+        switch status {
+        case 200..<300: return nil
+        case 500..<600: self = .status5xx
+        default: self = .statusOther
+        }
+    }
+
+    /// The reason for an `HTTPClientError`, from its `kind` word (`resolve`, `refused`, `connect`,
+    /// `timeout`, `reset`, `bad_response`, `queue_full`, `closed`). Unknown words count as `client`, so a
+    /// new kind in the core is still counted somewhere.
+    public init(clientErrorKind kind: String) {
+        switch kind {
+        case "resolve", "refused", "connect": self = .connect
+        case "timeout": self = .timeout
+        case "reset": self = .reset
+        case "bad_response": self = .badResponse
+        default: self = .client
+        }
+    }
+}
