@@ -31,7 +31,9 @@ public struct ReconnectBackoff: Sendable {
     private let random: @Sendable () -> Double
 
     /// - Parameter random: returns a value in `0..<1`; the default is the system generator.
-    public init(configuration: Configuration = .init(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+    public init(
+        configuration: Configuration = .init(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
         self.configuration = configuration
         self.random = random
     }

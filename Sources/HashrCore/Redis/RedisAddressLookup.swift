@@ -1,7 +1,7 @@
 import CLibUV
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Resolves the Redis host name with `uv_getaddrinfo` on libuv's thread pool.
@@ -33,9 +33,12 @@ final class RedisAddressLookup {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        let code = uv_getaddrinfo(loop.raw, lookup.request, { request, status, list in
-            Unmanaged<RedisAddressLookup>.fromOpaque(request!.pointee.data!).takeRetainedValue().finish(status, list)
-        }, host, nil, &hints)
+        let code = uv_getaddrinfo(
+            loop.raw, lookup.request,
+            { request, status, list in
+                Unmanaged<RedisAddressLookup>.fromOpaque(request!.pointee.data!).takeRetainedValue().finish(
+                    status, list)
+            }, host, nil, &hints)
         if code < 0 {
             Unmanaged<RedisAddressLookup>.fromOpaque(lookup.request.pointee.data!).release()
             completion(.failure(.resolveFailed("\(host): \(String(cString: uv_strerror(code)))")))
@@ -86,8 +89,14 @@ final class RedisAddressLookup {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         let code: Int32
         switch info.ai_family {
-        case AF_INET: code = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { uv_ip4_name($0, &buffer, buffer.count) }
-        case AF_INET6: code = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { uv_ip6_name($0, &buffer, buffer.count) }
+        case AF_INET:
+            code = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                uv_ip4_name($0, &buffer, buffer.count)
+            }
+        case AF_INET6:
+            code = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                uv_ip6_name($0, &buffer, buffer.count)
+            }
         default: return nil
         }
         guard code == 0 else { return nil }

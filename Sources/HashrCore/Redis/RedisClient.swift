@@ -71,7 +71,9 @@ public final class RedisClient {
         connection.close()
     }
 
-    private static func receivers(_ result: Result<RedisReply, RedisError>, _ completion: (Result<Int, RedisError>) -> Void) {
+    private static func receivers(
+        _ result: Result<RedisReply, RedisError>, _ completion: (Result<Int, RedisError>) -> Void
+    ) {
         switch result {
         case .success(.integer(let count)): completion(.success(Int(count)))
         case .success(let other): completion(.failure(.unexpectedReply("\(other)")))

@@ -202,7 +202,8 @@ final class RedisConnection {
         case .disconnected:
             connectNow()
         case .connecting:
-            let reason = RedisError.timedOut("not connected within \(EnvironmentReader.format(configuration.connectTimeout))")
+            let reason = RedisError.timedOut(
+                "not connected within \(EnvironmentReader.format(configuration.connectTimeout))")
             if let socket { return socket.abort(reason) }
             lookup?.cancel()
             lookup = nil

@@ -65,7 +65,9 @@ final class RedisSocket {
         return .success(socket)
     }
 
-    private init(loop: EventLoop, context: UnsafeMutablePointer<redisAsyncContext>, poll: UnsafeMutablePointer<uv_poll_t>) {
+    private init(
+        loop: EventLoop, context: UnsafeMutablePointer<redisAsyncContext>, poll: UnsafeMutablePointer<uv_poll_t>
+    ) {
         self.loop = loop
         self.context = context
         self.poll = poll
@@ -85,9 +87,8 @@ final class RedisSocket {
         guard isUsable, let context, !arguments.isEmpty else { return false }
         let box = Unmanaged.passRetained(CommandBox(completion)).toOpaque()
         let status = Self.withArgv(arguments) { count, argv, lengths in
-            redisAsyncCommandArgv(context, { context, reply, box in
-                RedisSocket.from(context!.pointee.data).replied(reply, box: box)
-            }, box, count, argv, lengths)
+            let replied: ReplyCallback = { RedisSocket.from($0!.pointee.data).replied($1, box: $2) }
+            return redisAsyncCommandArgv(context, replied, box, count, argv, lengths)
         }
         guard status == REDIS_OK else {
             Unmanaged<CommandBox>.fromOpaque(box).release()
@@ -105,9 +106,9 @@ final class RedisSocket {
         guard isUsable, let context, !channels.isEmpty else { return false }
         let arguments = [Array("SUBSCRIBE".utf8)] + channels.map { Array($0.utf8) }
         let status = Self.withArgv(arguments) { count, argv, lengths in
-            redisAsyncCommandArgv(context, { context, reply, _ in
-                RedisSocket.from(context!.pointee.data).pushed(reply)
-            }, Unmanaged.passUnretained(self).toOpaque(), count, argv, lengths)
+            let unretained = Unmanaged.passUnretained(self).toOpaque()
+            let pushed: ReplyCallback = { context, reply, _ in RedisSocket.from(context!.pointee.data).pushed(reply) }
+            return redisAsyncCommandArgv(context, pushed, unretained, count, argv, lengths)
         }
         return status == REDIS_OK
     }
@@ -208,7 +209,8 @@ final class RedisSocket {
     /// Lays the arguments out for `redisAsyncCommandArgv` (Swift cannot call hiredis's variadic
     /// functions), in temporary memory: hiredis copies them into its output buffer at once.
     private static func withArgv<Argument: Collection<UInt8>>(
-        _ arguments: [Argument], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> Int32
+        _ arguments: [Argument],
+        _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> Int32
     ) -> Int32 {
         let total = arguments.reduce(0) { $0 + $1.count }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(total, 1)) { bytes in
@@ -229,6 +231,12 @@ final class RedisSocket {
         }
     }
 }
+
+/// hiredis's `redisCallbackFn`, as the C function pointer that `redisAsyncCommandArgv` takes.
+private typealias ReplyCallback =
+    @convention(c) (
+        UnsafeMutablePointer<redisAsyncContext>?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?
+    ) -> Void
 
 /// One command's completion, retained across the C call and taken back in its reply callback.
 private final class CommandBox {

@@ -14,7 +14,10 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible, CustomDebu
 
     public static let defaultPort = 6379
 
-    public init(host: String, port: Int = RedisURL.defaultPort, username: String? = nil, password: String? = nil, database: Int = 0) {
+    public init(
+        host: String, port: Int = RedisURL.defaultPort, username: String? = nil, password: String? = nil,
+        database: Int = 0
+    ) {
         self.host = host
         self.port = port
         self.username = username
@@ -136,7 +139,8 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible, CustomDebu
                 let high = utf8.index(after: index)
                 guard high != utf8.endIndex else { return nil }
                 let low = utf8.index(after: high)
-                guard low != utf8.endIndex, let value = UInt8(String(decoding: [utf8[high], utf8[low]], as: UTF8.self), radix: 16)
+                guard low != utf8.endIndex,
+                    let value = UInt8(String(decoding: [utf8[high], utf8[low]], as: UTF8.self), radix: 16)
                 else { return nil }
                 bytes.append(value)
                 index = utf8.index(after: low)

@@ -47,7 +47,8 @@ import Testing
 
     @Test func oddSettingsAreClamped() {
         var noGrowth = ReconnectBackoff(
-            configuration: .init(initialDelay: .milliseconds(10), maximumDelay: .seconds(1), multiplier: 0.5, jitter: 7),
+            configuration: .init(
+                initialDelay: .milliseconds(10), maximumDelay: .seconds(1), multiplier: 0.5, jitter: 7),
             random: { 2 })
         #expect(noGrowth.nextDelay() == .zero)  // jitter clamped to 1 and the draw to 1: the whole delay is random
         var capBelowInitial = ReconnectBackoff(

@@ -28,7 +28,8 @@ import Testing
         // An error inside a transaction's result is a nested reply, not a failed command.
         #expect(try await thread.send(client, ["MULTI"]).get() == .status("OK"))
         #expect(try await thread.send(client, ["INCR", "greeting"]).get() == .status("QUEUED"))
-        guard case .array(let results) = try await thread.send(client, ["EXEC"]).get(), case .error = results.first else {
+        guard case .array(let results) = try await thread.send(client, ["EXEC"]).get(), case .error = results.first
+        else {
             Issue.record("expected an array holding an error")
             return
         }
@@ -82,7 +83,8 @@ import Testing
         let setUser = await thread.send(db0, ["ACL", "SETUSER", "alice", "on", ">\(aclPassword)", "~*", "&*", "+@all"])
         #expect(try setUser.get() == .status("OK"))
         let alice = try await thread.makeClient(
-            fastRedisConfiguration(RedisURL(host: "127.0.0.1", port: redis.port, username: "alice", password: aclPassword)),
+            fastRedisConfiguration(
+                RedisURL(host: "127.0.0.1", port: redis.port, username: "alice", password: aclPassword)),
             logger: logs.logger())
         #expect(try await thread.connected(alice))
         #expect(try await thread.send(alice, ["ACL", "WHOAMI"]).get() == .bulk(Array("alice".utf8)))
@@ -102,7 +104,8 @@ import Testing
         url.password = "not-the-Right-0ne"
         let states = Shared<[RedisConnectionState]>([])
         let client = try await thread.makeClient(fastRedisConfiguration(url), logger: logs.logger(), states: states)
-        let missingAuth = try await thread.makeClient(fastRedisConfiguration(RedisURL(host: "127.0.0.1", port: redis.port)))
+        let missingAuth = try await thread.makeClient(
+            fastRedisConfiguration(RedisURL(host: "127.0.0.1", port: redis.port)))
 
         #expect(try await eventually { try await thread.submit { client.value.lastError != nil } })
         let error = try await thread.submit { client.value.lastError }
@@ -116,14 +119,19 @@ import Testing
         #expect(await eventually { states.value.filter { $0 == .disconnected }.count >= 3 })
         #expect(!states.value.contains(.connected))
         // Without AUTH, the PING of the handshake is refused: also a handshake failure.
-        #expect(try await eventually {
-            if case .handshakeFailed(let text) = try await thread.submit({ missingAuth.value.lastError }) {
-                return text.contains("NOAUTH")
-            }
-            return false
-        })
+        #expect(
+            try await eventually {
+                if case .handshakeFailed(let text) = try await thread.submit({ missingAuth.value.lastError }) {
+                    return text.contains("NOAUTH")
+                }
+                return false
+            })
 
-        #expect(await thread.shutdown { client.value.close(); missingAuth.value.close() } == 0)
+        #expect(
+            await thread.shutdown {
+                client.value.close()
+                missingAuth.value.close()
+            } == 0)
         #expect(!logs.all.isEmpty)
         for line in logs.all {
             #expect(!line.contains("not-the-Right-0ne"), "password in log: \(line)")
@@ -135,7 +143,8 @@ import Testing
         let redis = try RedisServerProcess(password: "sub-Pa55")
         let thread = try EventLoopThread()
         let messages = Shared<[RedisSubscriber.Message]>([])
-        let subscriber = try await thread.makeSubscriber(fastRedisConfiguration(redis.url), channels: ["news"], messages: messages)
+        let subscriber = try await thread.makeSubscriber(
+            fastRedisConfiguration(redis.url), channels: ["news"], messages: messages)
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
         #expect(try await thread.connected(subscriber))
         #expect(try await thread.connected(client))
@@ -144,6 +153,10 @@ import Testing
         }
         #expect(try receivers.get() == 1)
         #expect(await eventually { messages.value.map(\.text) == ["authenticated"] })
-        #expect(await thread.shutdown { client.value.close(); subscriber.value.close() } == 0)
+        #expect(
+            await thread.shutdown {
+                client.value.close()
+                subscriber.value.close()
+            } == 0)
     }
 }

@@ -11,7 +11,8 @@ import Testing
         let thread = try EventLoopThread()
         let states = Shared<[RedisConnectionState]>([])
         let client = try await thread.makeClient(fastRedisConfiguration(url), states: states)
-        let subscriber = try await thread.makeSubscriber(fastRedisConfiguration(url), channels: ["c"], messages: Shared([]))
+        let subscriber = try await thread.makeSubscriber(
+            fastRedisConfiguration(url), channels: ["c"], messages: Shared([]))
 
         #expect(try await eventually { try await thread.submit { client.value.lastError != nil } })
         let error = try await thread.submit { client.value.lastError }
@@ -20,10 +21,11 @@ import Testing
             return
         }
         #expect(reason.contains("refused"))
-        #expect(try await eventually {
-            if case .connectFailed = try await thread.submit({ subscriber.value.lastError }) { return true }
-            return false
-        })
+        #expect(
+            try await eventually {
+                if case .connectFailed = try await thread.submit({ subscriber.value.lastError }) { return true }
+                return false
+            })
 
         let started = ContinuousClock.now
         #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
@@ -35,7 +37,11 @@ import Testing
         #expect(try await thread.connected(subscriber))
         #expect(try await thread.send(client, ["PING"]).get() == .status("PONG"))
 
-        #expect(await thread.shutdown { client.value.close(); subscriber.value.close() } == 0)
+        #expect(
+            await thread.shutdown {
+                client.value.close()
+                subscriber.value.close()
+            } == 0)
         redis.stop()
     }
 
@@ -83,7 +89,9 @@ import Testing
         let messages = Shared<[RedisSubscriber.Message]>([])
         let client = try await thread.makeClient(configuration, states: states)
         let subscriber = try await thread.makeSubscriber(configuration, channels: ["calculation"], messages: messages)
-        try await thread.submit { subscriber.value.onStateChange = { state in subscriberStates.update { $0.append(state) } } }
+        try await thread.submit {
+            subscriber.value.onStateChange = { state in subscriberStates.update { $0.append(state) } }
+        }
         #expect(try await thread.connected(client))
         #expect(try await thread.connected(subscriber))
 
@@ -128,7 +136,11 @@ import Testing
         #expect(states.value.first == .connecting && states.value.last == .connected)
         #expect(states.value.contains(.disconnected))
 
-        #expect(await thread.shutdown { client.value.close(); subscriber.value.close() } == 0)
+        #expect(
+            await thread.shutdown {
+                client.value.close()
+                subscriber.value.close()
+            } == 0)
     }
 
     @Test func killedWhilePublishingEveryPublishCompletesOnce() async throws {
@@ -174,7 +186,8 @@ import Testing
         var configuration = fastRedisConfiguration(RedisURL(host: "no-such-host.invalid"))
         configuration.connectTimeout = .seconds(5)
         let client = try await thread.makeClient(configuration)
-        #expect(try await eventually(within: .seconds(10)) { try await thread.submit { client.value.lastError != nil } })
+        #expect(
+            try await eventually(within: .seconds(10)) { try await thread.submit { client.value.lastError != nil } })
         let error = try await thread.submit { client.value.lastError }
         switch error {
         case .resolveFailed?, .timedOut?: break  // timed out only where DNS itself hangs

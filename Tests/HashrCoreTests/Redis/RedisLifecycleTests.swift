@@ -56,7 +56,8 @@ import Testing
         let closed = Shared(false)
         let holder = Shared<LoopBound<RedisClient>?>(nil)
         try await thread.submit { [loop = thread.loop] in
-            let client = RedisClient(loop: loop, configuration: fastRedisConfiguration(RedisURL(host: "127.0.0.1", port: port)))
+            let client = RedisClient(
+                loop: loop, configuration: fastRedisConfiguration(RedisURL(host: "127.0.0.1", port: port)))
             client.onStateChange = { [unowned client] state in
                 guard state == .disconnected else { return }
                 client.close()
@@ -100,7 +101,8 @@ import Testing
             for _ in 0..<80 { clients.append(try await thread.makeClient(fastRedisConfiguration(redis.url))) }
             for _ in 0..<20 {
                 subscribers.append(
-                    try await thread.makeSubscriber(fastRedisConfiguration(redis.url), channels: ["c"], messages: Shared([])))
+                    try await thread.makeSubscriber(
+                        fastRedisConfiguration(redis.url), channels: ["c"], messages: Shared([])))
             }
             for client in clients { #expect(try await thread.connected(client)) }
             for subscriber in subscribers { #expect(try await thread.connected(subscriber)) }

@@ -15,7 +15,8 @@ import Testing
         #expect(try await thread.connected(client))
 
         let payloads: [[UInt8]] = [
-            (0...255).map { UInt8($0) }, [], Array("\r\n*3\r\n$7\r\nmessage\r\n".utf8), [0, 0, 0], Array("héllo ✓".utf8),
+            (0...255).map { UInt8($0) }, [], Array("\r\n*3\r\n$7\r\nmessage\r\n".utf8), [0, 0, 0],
+            Array("héllo ✓".utf8),
         ]
         for payload in payloads {
             let receivers = await thread.submitAsync { complete in
@@ -31,7 +32,11 @@ import Testing
         #expect(await eventually { messages.value.count >= payloads.count })
         #expect(messages.value == expected)
 
-        #expect(await thread.shutdown { client.value.close(); subscriber.value.close() } == 0)
+        #expect(
+            await thread.shutdown {
+                client.value.close()
+                subscriber.value.close()
+            } == 0)
     }
 
     @Test func tenThousandPipelinedPublishesCompleteExactlyOnce() async throws {
@@ -39,7 +44,8 @@ import Testing
         let redis = try RedisServerProcess()
         let thread = try EventLoopThread()
         let messages = Shared<[RedisSubscriber.Message]>([])
-        let subscriber = try await thread.makeSubscriber(fastRedisConfiguration(redis.url), channels: ["bulk"], messages: messages)
+        let subscriber = try await thread.makeSubscriber(
+            fastRedisConfiguration(redis.url), channels: ["bulk"], messages: messages)
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
         #expect(try await thread.connected(subscriber))
         #expect(try await thread.connected(client))
@@ -65,7 +71,11 @@ import Testing
         #expect(messages.value.map(\.text) == (0..<count).map { "message \($0)" })
         #expect(try await thread.submit { client.value.pendingCommands } == 0)
 
-        #expect(await thread.shutdown { client.value.close(); subscriber.value.close() } == 0)
+        #expect(
+            await thread.shutdown {
+                client.value.close()
+                subscriber.value.close()
+            } == 0)
         #expect(completions.value.allSatisfy { $0 == 1 })
     }
 

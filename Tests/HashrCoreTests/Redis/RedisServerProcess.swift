@@ -2,7 +2,7 @@ import Foundation
 import HashrCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A `redis-server` of a test's own, on a free loopback port, without persistence, stopped by PID.
@@ -34,7 +34,8 @@ final class RedisServerProcess {
         self.port = try port ?? Self.freePort()
         self.password = password
         extraArguments = arguments
-        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("redis-\(self.port)-\(UUID().uuidString).log")
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "redis-\(self.port)-\(UUID().uuidString).log")
         try start()
     }
 
@@ -104,7 +105,9 @@ final class RedisServerProcess {
         defer { close(fd) }
         var address = loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -129,13 +132,18 @@ final class RedisServerProcess {
         defer { close(fd) }
         var address = loopback(port: port)
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         } == 0
     }
 
     private static func executable() -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let candidates = path.split(separator: ":").map { "\($0)/redis-server" } + ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
+        let candidates =
+            path.split(separator: ":").map { "\($0)/redis-server" } + [
+                "/usr/bin/redis-server", "/usr/local/bin/redis-server",
+            ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }

@@ -66,7 +66,9 @@ extension EventLoopThread {
         logger: Logger = quietLogger
     ) async throws -> LoopBound<RedisSubscriber> {
         try await submit { [loop] in
-            let subscriber = RedisSubscriber(loop: loop, configuration: configuration, channels: channels, logger: logger) {
+            let subscriber = RedisSubscriber(
+                loop: loop, configuration: configuration, channels: channels, logger: logger
+            ) {
                 message in messages.update { $0.append(message) }
             }
             subscriber.connect()
@@ -91,7 +93,9 @@ extension EventLoopThread {
         try await eventually(within: timeout) { try await state(client) == .connected }
     }
 
-    func connected(_ subscriber: LoopBound<RedisSubscriber>, within timeout: Duration = .seconds(5)) async throws -> Bool {
+    func connected(_ subscriber: LoopBound<RedisSubscriber>, within timeout: Duration = .seconds(5)) async throws
+        -> Bool
+    {
         try await eventually(within: timeout) { try await state(subscriber) == .connected }
     }
 }

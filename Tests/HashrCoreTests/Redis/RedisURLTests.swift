@@ -14,7 +14,10 @@ import Testing
         ("redis://cache:6379/4", RedisURL(host: "cache", database: 4)),
         ("redis://:s3cret@cache:6379", RedisURL(host: "cache", password: "s3cret")),
         ("redis://s3cret@cache", RedisURL(host: "cache", password: "s3cret")),
-        ("redis://alice:s3cret@cache:6379/2", RedisURL(host: "cache", username: "alice", password: "s3cret", database: 2)),
+        (
+            "redis://alice:s3cret@cache:6379/2",
+            RedisURL(host: "cache", username: "alice", password: "s3cret", database: 2)
+        ),
         ("redis://alice:p%40ss%3Aword@cache", RedisURL(host: "cache", username: "alice", password: "p@ss:word")),
         ("redis://:p@ss@cache", RedisURL(host: "cache", password: "p@ss")),
         ("redis://[::1]:6400", RedisURL(host: "::1", port: 6400)),
@@ -55,7 +58,9 @@ import Testing
 
     @Test func readsTheEnvironment() throws {
         #expect(try EnvironmentReader([:]).redisURL() == RedisURL(host: "127.0.0.1"))
-        #expect(try EnvironmentReader(["REDIS_URL": "redis://r:1234/1"]).redisURL() == RedisURL(host: "r", port: 1234, database: 1))
+        #expect(
+            try EnvironmentReader(["REDIS_URL": "redis://r:1234/1"]).redisURL()
+                == RedisURL(host: "r", port: 1234, database: 1))
         let error = try #require(throws: ConfigurationError.self) {
             try EnvironmentReader(["REDIS_URL": "redis://:pw@r:99999"]).redisURL()
         }
