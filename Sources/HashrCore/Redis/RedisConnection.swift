@@ -24,7 +24,7 @@ final class RedisConnection {
     private var lookup: RedisAddressLookup?
     private var timer: LoopTimer?
     private var backoff: ReconnectBackoff
-    /// Counts attempts, so a lookup that finishes after its attempt was abandoned is ignored.
+    /// Numbers the attempts; callbacks carry theirs, so one that outlives its attempt is ignored.
     private var attempt = 0
     private var started = false
     private var lastLoggedError: RedisError?
@@ -120,15 +120,15 @@ final class RedisConnection {
         case .success(let opened): socket = opened
         }
         self.socket = socket
-        let id = ObjectIdentifier(socket)
-        socket.onEnd = { [weak self] reason in self?.socketEnded(id, reason) }
+        let current = attempt
+        socket.onEnd = { [weak self] reason in self?.socketEnded(current, reason) }
         // Pipelined behind the connect: hiredis sends them as soon as the socket is writable, and
         // Redis answers in order, so nothing of the caller's can overtake them.
         let commands = handshakeCommands()
         for (index, command) in commands.enumerated() {
             let last = index == commands.count - 1
             _ = socket.send(command.map(\.utf8)) { [weak self] result in
-                self?.handshakeReplied(result, id, last: last)
+                self?.handshakeReplied(result, current, last: last)
             }
         }
     }
@@ -144,20 +144,20 @@ final class RedisConnection {
         return commands
     }
 
-    private func handshakeReplied(_ result: Result<RedisReply, RedisError>, _ id: ObjectIdentifier, last: Bool) {
-        guard let socket, ObjectIdentifier(socket) == id, state == .connecting, socket.isUsable else { return }
+    private func handshakeReplied(_ result: Result<RedisReply, RedisError>, _ attempt: Int, last: Bool) {
+        guard let socket = currentSocket(attempt), state == .connecting else { return }
         switch result {
         case .failure(.errorReply(let message)): socket.abort(.handshakeFailed(message))
         case .failure: break  // the connection ended; its end is reported on its own
         case .success:
             guard last else { return }
             guard let prepare else { return becomeConnected() }
-            prepare(socket) { [weak self] error in self?.prepared(error, id) }
+            prepare(socket) { [weak self] error in self?.prepared(error, attempt) }
         }
     }
 
-    private func prepared(_ error: RedisError?, _ id: ObjectIdentifier) {
-        guard let socket, ObjectIdentifier(socket) == id, state == .connecting, socket.isUsable else { return }
+    private func prepared(_ error: RedisError?, _ attempt: Int) {
+        guard let socket = currentSocket(attempt), state == .connecting else { return }
         if let error { return socket.abort(error) }
         becomeConnected()
     }
@@ -172,9 +172,15 @@ final class RedisConnection {
         setState(.connected)
     }
 
-    private func socketEnded(_ id: ObjectIdentifier, _ reason: RedisError) {
-        guard let socket, ObjectIdentifier(socket) == id else { return }
-        self.socket = nil
+    /// The socket of `attempt` if that is still the current attempt and its socket is still usable.
+    private func currentSocket(_ attempt: Int) -> RedisSocket? {
+        guard attempt == self.attempt, let socket, socket.isUsable else { return nil }
+        return socket
+    }
+
+    private func socketEnded(_ attempt: Int, _ reason: RedisError) {
+        guard attempt == self.attempt, socket != nil else { return }
+        socket = nil
         guard state != .closed else { return }
         attemptFailed(reason)
     }
