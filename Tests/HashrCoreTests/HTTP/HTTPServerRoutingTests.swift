@@ -1,0 +1,101 @@
+import Testing
+
+@testable import HashrCore
+
+/// Routing by path and method, HEAD, and how responses are framed.
+@Suite struct HTTPServerRoutingTests {
+    @Test func routesAnswerWithContentLengthAndDate() async throws {
+        let server = try await TestServer.start()
+        let client = try server.client()
+        let response = try await client.exchange(get("/hello?lang=en"))
+        #expect(response.status == 200)
+        #expect(response.head.reason == "OK")
+        #expect(response.text == "hello\n")
+        #expect(response.headers["Content-Length"] == "6")
+        #expect(response.headers["Content-Type"] == "text/plain; charset=utf-8")
+        #expect(response.headers["Date"]?.hasSuffix(" GMT") == true)
+        #expect(response.headers["Connection"] == nil)
+        client.close()
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func unknownPathIs404WithAJSONError() async throws {
+        let server = try await TestServer.start()
+        let client = try server.client()
+        let response = try await client.exchange(get("/nowhere"))
+        #expect(response.status == 404)
+        #expect(response.headers["Content-Type"] == "application/json")
+        #expect(response.text == "{\"error\":\"no route for /nowhere\"}\n")
+        // A 404 is an ordinary answer: the connection stays usable.
+        #expect(try await client.exchange(get("/hello")).status == 200)
+        client.close()
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func otherMethodIs405WithAllow() async throws {
+        let server = try await TestServer.start()
+        let client = try server.client()
+        let response = try await client.exchange("DELETE /hello HTTP/1.1\r\nHost: test\r\n\r\n")
+        #expect(response.status == 405)
+        #expect(response.headers["Allow"] == "GET, HEAD, POST")
+        #expect(response.text.contains("DELETE is not allowed on /hello"))
+        let post = try await client.exchange("POST /hello HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n")
+        #expect(post.text == "posted\n")
+        let onlyPost = try await client.exchange("GET /echo HTTP/1.1\r\nHost: test\r\n\r\n")
+        #expect(onlyPost.status == 405)
+        #expect(onlyPost.headers["Allow"] == "POST")
+        client.close()
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func headIsServedByGetWithoutTheBody() async throws {
+        let server = try await TestServer.start()
+        let client = try server.client()
+        let head = try await client.exchange("HEAD /hello HTTP/1.1\r\nHost: test\r\n\r\n", toHEAD: true)
+        #expect(head.status == 200)
+        #expect(head.headers["Content-Length"] == "6")
+        #expect(head.body.isEmpty)
+        // Had any body bytes been sent, they would now be read as the start of this response.
+        let next = try await client.exchange(get("/hello"))
+        #expect(next.status == 200)
+        #expect(next.text == "hello\n")
+        client.close()
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func noContentHasNoBodyOrLength() async throws {
+        let server = try await TestServer.start()
+        let client = try server.client()
+        let response = try await client.exchange(get("/empty"))
+        #expect(response.status == 204)
+        #expect(response.headers["Content-Length"] == nil)
+        #expect(try await client.exchange(get("/hello")).text == "hello\n")
+        client.close()
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func requestBodiesReachTheHandler() async throws {
+        let server = try await TestServer.start()
+        let client = try server.client()
+        let response = try await client.exchange("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n\r\nhello world")
+        #expect(response.text == "hello world")
+        #expect(response.headers["X-Body-Length"] == "11")
+        client.close()
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func corsPreflightWhenConfigured() async throws {
+        let server = try await TestServer.start(configure: { $0.corsAllowOrigin = "*" })
+        let client = try server.client()
+        let preflight = try await client.exchange(
+            "OPTIONS /hello HTTP/1.1\r\nHost: test\r\nAccess-Control-Request-Headers: X-Custom\r\n\r\n")
+        #expect(preflight.status == 204)
+        #expect(preflight.headers["Access-Control-Allow-Origin"] == "*")
+        #expect(preflight.headers["Access-Control-Allow-Methods"] == "GET, HEAD, POST, OPTIONS")
+        #expect(preflight.headers["Access-Control-Allow-Headers"] == "X-Custom")
+        let plain = try await client.exchange(get("/hello"))
+        #expect(plain.headers["Access-Control-Allow-Origin"] == "*")
+        client.close()
+        #expect(await server.stop() == 0)
+    }
+}

@@ -1,0 +1,103 @@
+import Testing
+
+@testable import HashrCore
+
+/// Slowloris and idle keep-alive connections, with short configured timeouts.
+@Suite struct HTTPServerTimeoutTests {
+    @Test func tricklingHeadersGets408AndClose() async throws {
+        let server = try await TestServer.start(configure: {
+            $0.requestTimeout = .milliseconds(200)
+            $0.idleTimeout = .seconds(5)
+        })
+        let client = try server.client()
+        let clock = ContinuousClock()
+        let started = clock.now
+        // One byte every 20 ms: always progressing, never finishing in time.
+        var sent = 0
+        let request = Array(get("/hello", String(repeating: "X-Slow: yes\r\n", count: 20)).utf8)
+        while sent < request.count, !(await client.isReadable(within: 20)) {
+            try await client.send([request[sent]])
+            sent += 1
+        }
+        let response = try await client.readResponse()
+        let elapsed = clock.now - started
+        #expect(sent < request.count)
+        #expect(response.status == 408)
+        #expect(response.headers["Connection"] == "close")
+        #expect(try await client.waitForClose())
+        #expect(elapsed >= .milliseconds(180))
+        #expect(elapsed < .seconds(2))
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func aSlowBodyTimesOutToo() async throws {
+        let server = try await TestServer.start(configure: { $0.requestTimeout = .milliseconds(200) })
+        let client = try server.client()
+        try await client.send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\nonly some")
+        let response = try await client.readResponse()
+        #expect(response.status == 408)
+        #expect(try await client.waitForClose())
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func idleKeepAliveConnectionIsClosed() async throws {
+        let server = try await TestServer.start(configure: {
+            $0.idleTimeout = .milliseconds(300)
+            $0.requestTimeout = .seconds(5)
+        })
+        let client = try server.client()
+        // Timed from before the request: the idle time starts after the answer, so this is a
+        // lower bound however late this task gets to run.
+        let clock = ContinuousClock()
+        let started = clock.now
+        #expect(try await client.exchange(get("/hello")).status == 200)
+        #expect(try await client.waitForClose())
+        let elapsed = clock.now - started
+        #expect(elapsed >= .milliseconds(280))
+        #expect(elapsed < .seconds(2))
+        #expect(try await eventually { try await server.connectionCount == 0 })
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func aConnectionThatNeverSendsIsClosedWhenIdle() async throws {
+        let server = try await TestServer.start(configure: { $0.idleTimeout = .milliseconds(200) })
+        let client = try server.client()
+        #expect(try await client.waitForClose())
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func activityKeepsAConnectionOpen() async throws {
+        let server = try await TestServer.start(configure: { $0.idleTimeout = .milliseconds(500) })
+        let client = try server.client()
+        // Twelve requests 50 ms apart: together longer than the idle timeout, each pause far shorter.
+        for _ in 0..<12 {
+            #expect(try await client.exchange(get("/hello")).status == 200)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        client.close()
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func aSlowHandlerIsNotARequestTimeout() async throws {
+        let server = try await TestServer.start(configure: { $0.requestTimeout = .milliseconds(100) })
+        let client = try server.client()
+        #expect(try await client.exchange(get("/delay?ms=300&id=slow")).text == "slow\n")
+        client.close()
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func aClientThatStopsReadingTheLastAnswerIsCutOff() async throws {
+        let big = [UInt8](repeating: UInt8(ascii: "b"), count: 16 * 1024 * 1024)
+        let server = try await TestServer.start(
+            configure: { $0.idleTimeout = .milliseconds(200) },
+            routes: { router, _ in
+                router.get("/big") { _, responder in responder.respond(HTTPResponse(status: 200, body: big)) }
+            })
+        let client = try server.client(receiveBuffer: 4096)
+        try await client.send(get("/big", "Connection: close\r\n"))
+        #expect(try await eventually { try await server.connectionCount == 1 })
+        #expect(try await eventually { try await server.connectionCount == 0 })
+        client.close()
+        #expect(await server.stop() == 0)
+    }
+}
