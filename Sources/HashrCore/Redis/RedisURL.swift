@@ -56,18 +56,12 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible, CustomDebu
         Mirror(self, children: ["host": host, "port": port, "username": username as Any, "database": database])
     }
 
-    public static func == (lhs: RedisURL, rhs: RedisURL) -> Bool {
-        lhs.host == rhs.host && lhs.port == rhs.port && lhs.username == rhs.username && lhs.password == rhs.password
-            && lhs.database == rhs.database
-    }
-
     private static func parse(_ text: String) -> RedisURL? {
         var rest = Substring(text)
         var username: String?
         var password: String?
         var database = 0
-        let hasScheme = rest.lowercased().hasPrefix("redis://")
-        if hasScheme {
+        if rest.lowercased().hasPrefix("redis://") {
             rest = rest.dropFirst("redis://".count)
             if let slash = rest.firstIndex(of: "/") {
                 let path = rest[rest.index(after: slash)...]
