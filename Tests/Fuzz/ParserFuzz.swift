@@ -80,7 +80,9 @@ private struct FuzzRun {
                 precondition(field.value.utf8.allSatisfy(HTTPSyntax.isFieldValueByte), "bad value")
             }
             precondition(head.version == .http1_0 || head.headers.values("host").count == 1, "Host rule")
-            precondition(!(head.headers.contains("content-length") && head.headers.contains("transfer-encoding")), "both framings")
+            precondition(
+                !(head.headers.contains("content-length") && head.headers.contains("transfer-encoding")),
+                "both framings")
         case .body(let piece):
             precondition(inMessage, "a body outside a message")
             precondition(!piece.isEmpty, "an empty body event")

@@ -16,10 +16,12 @@ import Testing
     }
 
     @Test func bothContentLengthAndTransferEncoding() {
-        let error = rejection("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        let error = rejection(
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
         #expect(error == .badRequest("both Content-Length and Transfer-Encoding"))
         #expect(error?.status == 400)
-        let reversed = rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n")
+        let reversed = rejection(
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n")
         #expect(reversed == .badRequest("both Content-Length and Transfer-Encoding"))
     }
 
@@ -50,7 +52,8 @@ import Testing
 
     @Test(arguments: ["X\u{01}Name", "X Name", "Host ", "X\u{7F}", "Na(me)", "Na\"me", "X\u{00}", "é"])
     func invalidHeaderNames(name: String) {
-        #expect(rejection("GET / HTTP/1.1\r\nHost: a\r\n\(name): v\r\n\r\n") == .badRequest("invalid header field name"))
+        #expect(
+            rejection("GET / HTTP/1.1\r\nHost: a\r\n\(name): v\r\n\r\n") == .badRequest("invalid header field name"))
     }
 
     @Test func headerWithoutNameOrColon() {
@@ -93,7 +96,8 @@ import Testing
         #expect(rejection("GET / HTTP/1.1\r\nHost: a\n\r\n") == reason)
         #expect(rejection("GET / HTTP/1.1\r\nHost: a\r\n\n") == reason)
         #expect(rejection("\nGET / HTTP/1.1\r\nHost: a\r\n\r\n") == reason)
-        #expect(rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\nx\r\n0\r\n\r\n") == reason)
+        #expect(
+            rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\nx\r\n0\r\n\r\n") == reason)
         #expect(rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: b\n\r\n") == reason)
     }
 
@@ -105,14 +109,18 @@ import Testing
     }
 
     @Test func transferEncodingNotEndingInChunked() {
-        #expect(rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n")
-            == .badRequest("Transfer-Encoding does not end in chunked"))
-        #expect(rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n")
-            == .badRequest("Transfer-Encoding does not end in chunked"))
-        #expect(rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n\r\n")
-            == .badRequest("Transfer-Encoding does not end in chunked"))
-        #expect(rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n")
-            == .badRequest("Transfer-Encoding does not end in chunked"))
+        #expect(
+            rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n")
+                == .badRequest("Transfer-Encoding does not end in chunked"))
+        #expect(
+            rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n")
+                == .badRequest("Transfer-Encoding does not end in chunked"))
+        #expect(
+            rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n\r\n")
+                == .badRequest("Transfer-Encoding does not end in chunked"))
+        #expect(
+            rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n")
+                == .badRequest("Transfer-Encoding does not end in chunked"))
     }
 
     @Test func otherCodingsBeforeChunkedAreNotImplemented() {
@@ -122,13 +130,16 @@ import Testing
     }
 
     @Test func transferEncodingInHTTP10() {
-        #expect(rejection("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
-            == .badRequest("Transfer-Encoding in an HTTP/1.0 request"))
+        #expect(
+            rejection("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+                == .badRequest("Transfer-Encoding in an HTTP/1.0 request"))
     }
 
     @Test func hostRules() {
         #expect(rejection("GET / HTTP/1.1\r\n\r\n") == .badRequest("HTTP/1.1 requires exactly one Host"))
-        #expect(rejection("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n") == .badRequest("HTTP/1.1 requires exactly one Host"))
+        #expect(
+            rejection("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n")
+                == .badRequest("HTTP/1.1 requires exactly one Host"))
         #expect(rejection("GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n") == .badRequest("more than one Host"))
     }
 
@@ -147,11 +158,13 @@ import Testing
     @Test func headersOverTheByteLimit() {
         var feeder = ParserFeeder()
         feeder.limits.maxHeaderBytes = 64
-        let error = rejection("GET / HTTP/1.1\r\nHost: a\r\nX-Pad: \(String(repeating: "p", count: 64))\r\n\r\n", feeder: feeder)
+        let error = rejection(
+            "GET / HTTP/1.1\r\nHost: a\r\nX-Pad: \(String(repeating: "p", count: 64))\r\n\r\n", feeder: feeder)
         #expect(error == .headersTooLarge("over 64 bytes"))
         #expect(error?.status == 431)
         // Many short lines add up the same way.
-        let many = rejection("GET / HTTP/1.1\r\nHost: a\r\n" + String(repeating: "A: b\r\n", count: 20) + "\r\n", feeder: feeder)
+        let many = rejection(
+            "GET / HTTP/1.1\r\nHost: a\r\n" + String(repeating: "A: b\r\n", count: 20) + "\r\n", feeder: feeder)
         #expect(many == .headersTooLarge("over 64 bytes"))
         // And a line that never ends.
         let endless = rejection("GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "p", count: 100), feeder: feeder)
@@ -172,10 +185,12 @@ import Testing
         let declared = rejection("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello", feeder: feeder)
         #expect(declared == .payloadTooLarge)
         #expect(declared?.status == 413)
-        let oneChunk = rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", feeder: feeder)
+        let oneChunk = rejection(
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", feeder: feeder)
         #expect(oneChunk == .payloadTooLarge)
         let chunks = rejection(
-            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n2\r\ncd\r\n1\r\ne\r\n0\r\n\r\n", feeder: feeder)
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n2\r\ncd\r\n1\r\ne\r\n0\r\n\r\n",
+            feeder: feeder)
         #expect(chunks == .payloadTooLarge)
     }
 
@@ -189,7 +204,8 @@ import Testing
 
     @Test(arguments: ["zz", "", " 5", "5x", "-1", "0x5", "1_0", "+1"])
     func chunkSizeGarbage(size: String) {
-        let error = rejection("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\(size)\r\nhello\r\n0\r\n\r\n")
+        let error = rejection(
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\(size)\r\nhello\r\n0\r\n\r\n")
         #expect(error == .badRequest("invalid chunk size"))
     }
 
@@ -201,16 +217,21 @@ import Testing
         // Fits, but far over the body limit.
         #expect(rejection(chunked + "fffffffffffffff\r\nx\r\n0\r\n\r\n") == .payloadTooLarge)
         // Leading zeros do not make a line of any length acceptable.
-        #expect(rejection(chunked + String(repeating: "0", count: 2000) + "1\r\nx\r\n0\r\n\r\n")
-            == .badRequest("chunk size line too long"))
+        #expect(
+            rejection(chunked + String(repeating: "0", count: 2000) + "1\r\nx\r\n0\r\n\r\n")
+                == .badRequest("chunk size line too long"))
     }
 
     @Test func chunkFramingErrors() {
         let chunked = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
         #expect(rejection(chunked + "5\r\nhelloXY0\r\n\r\n") == .badRequest("chunk data not followed by CRLF"))
-        #expect(rejection(chunked + "5;a=\u{01}\r\nhello\r\n0\r\n\r\n") == .badRequest("control character in chunk extension"))
+        #expect(
+            rejection(chunked + "5;a=\u{01}\r\nhello\r\n0\r\n\r\n")
+                == .badRequest("control character in chunk extension"))
         #expect(rejection(chunked + "0\r\nBad Trailer: x\r\n\r\n") == .badRequest("invalid header field name"))
-        #expect(rejection(chunked + "0\r\nTrailer: \u{01}\r\n\r\n") == .badRequest("control character in header field value"))
+        #expect(
+            rejection(chunked + "0\r\nTrailer: \u{01}\r\n\r\n")
+                == .badRequest("control character in header field value"))
     }
 
     @Test func closeInTheMiddleOfARequest() {
@@ -232,7 +253,8 @@ import Testing
     }
 
     @Test func aBadSecondRequestKeepsTheFirst() {
-        let outcome = feeder.outcome("GET /ok HTTP/1.1\r\nHost: a\r\n\r\nGET /bad HTTP/1.1\r\nHost: a\r\nX: \u{01}\r\n\r\n")
+        let outcome = feeder.outcome(
+            "GET /ok HTTP/1.1\r\nHost: a\r\n\r\nGET /bad HTTP/1.1\r\nHost: a\r\nX: \u{01}\r\n\r\n")
         #expect(outcome.events == [requestHead("GET", "/ok", .http1_1, [("Host", "a")]), .end])
         #expect(outcome.error == .badRequest("control character in header field value"))
     }

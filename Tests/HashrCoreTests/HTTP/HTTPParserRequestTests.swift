@@ -9,7 +9,10 @@ import Testing
     @Test func requestLineAndHeaders() {
         let outcome = feeder.outcome("GET /api/rate?x=1&y=2 HTTP/1.1\r\nHost: example.test\r\nAccept: */*\r\n\r\n")
         #expect(outcome.error == nil)
-        #expect(outcome.events == [requestHead("GET", "/api/rate?x=1&y=2", .http1_1, [("Host", "example.test"), ("Accept", "*/*")]), .end])
+        #expect(
+            outcome.events == [
+                requestHead("GET", "/api/rate?x=1&y=2", .http1_1, [("Host", "example.test"), ("Accept", "*/*")]), .end,
+            ])
         guard case .requestHead(let head)? = outcome.events.first else { return }
         #expect(head.path == "/api/rate")
         #expect(head.keepAlive)
@@ -38,23 +41,27 @@ import Testing
         let outcome = feeder.outcome(
             "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\nM-SEARCH /%7Euser?q=%20 HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(outcome.error == nil)
-        #expect(outcome.events == [
-            requestHead("OPTIONS", "*", .http1_1, [("Host", "a")]), .end,
-            requestHead("M-SEARCH", "/%7Euser?q=%20", .http1_1, [("Host", "a")]), .end,
-        ])
+        #expect(
+            outcome.events == [
+                requestHead("OPTIONS", "*", .http1_1, [("Host", "a")]), .end,
+                requestHead("M-SEARCH", "/%7Euser?q=%20", .http1_1, [("Host", "a")]), .end,
+            ])
     }
 
     @Test func contentLengthBody() {
         let outcome = feeder.outcome("POST /submit HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world")
         #expect(outcome.error == nil)
-        #expect(outcome.events == [
-            requestHead("POST", "/submit", .http1_1, [("Host", "a"), ("Content-Length", "11")]), body("hello world"), .end,
-        ])
+        #expect(
+            outcome.events == [
+                requestHead("POST", "/submit", .http1_1, [("Host", "a"), ("Content-Length", "11")]),
+                body("hello world"), .end,
+            ])
     }
 
     @Test func zeroContentLengthHasNoBodyEvent() {
         let outcome = feeder.outcome("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n")
-        #expect(outcome.events == [requestHead("POST", "/", .http1_1, [("Host", "a"), ("Content-Length", "0")]), .end])
+        #expect(
+            outcome.events == [requestHead("POST", "/", .http1_1, [("Host", "a"), ("Content-Length", "0")]), .end])
     }
 
     @Test func repeatedEqualContentLengthIsAccepted() {
@@ -74,10 +81,11 @@ import Testing
                 + "A\r\n0123456789\r\n"
                 + "0\r\nTrailer-One: x\r\nTrailer-Two: y\r\n\r\n")
         #expect(outcome.error == nil)
-        #expect(outcome.events == [
-            requestHead("POST", "/upload", .http1_1, [("Host", "a"), ("Transfer-Encoding", "chunked")]),
-            body("hello 0123456789"), .end,
-        ])
+        #expect(
+            outcome.events == [
+                requestHead("POST", "/upload", .http1_1, [("Host", "a"), ("Transfer-Encoding", "chunked")]),
+                body("hello 0123456789"), .end,
+            ])
     }
 
     @Test func chunkedBodyWithoutTrailersAndMixedCaseCoding() {
@@ -87,19 +95,20 @@ import Testing
         #expect(outcome.events.dropFirst() == [body("hello world"), .end])
     }
 
-    @Test(arguments: [
-        ("HTTP/1.1", nil, true),
-        ("HTTP/1.1", "close", false),
-        ("HTTP/1.1", "Close", false),
-        ("HTTP/1.1", "keep-alive", true),
-        ("HTTP/1.1", "Keep-Alive, Close", false),
-        ("HTTP/1.1", "upgrade", true),
-        ("HTTP/1.0", nil, false),
-        ("HTTP/1.0", "keep-alive", true),
-        ("HTTP/1.0", "KEEP-ALIVE", true),
-        ("HTTP/1.0", "close", false),
-        ("HTTP/1.0", "keep-alive, close", false),
-    ] as [(String, String?, Bool)])
+    @Test(
+        arguments: [
+            ("HTTP/1.1", nil, true),
+            ("HTTP/1.1", "close", false),
+            ("HTTP/1.1", "Close", false),
+            ("HTTP/1.1", "keep-alive", true),
+            ("HTTP/1.1", "Keep-Alive, Close", false),
+            ("HTTP/1.1", "upgrade", true),
+            ("HTTP/1.0", nil, false),
+            ("HTTP/1.0", "keep-alive", true),
+            ("HTTP/1.0", "KEEP-ALIVE", true),
+            ("HTTP/1.0", "close", false),
+            ("HTTP/1.0", "keep-alive, close", false),
+        ] as [(String, String?, Bool)])
     func keepAliveRules(version: String, connection: String?, expected: Bool) {
         let field = connection.map { "Connection: \($0)\r\n" } ?? ""
         let outcome = feeder.outcome("GET / \(version)\r\nHost: a\r\n\(field)\r\n")
@@ -122,26 +131,30 @@ import Testing
                 + "POST /three HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nde\r\n0\r\n\r\n"
                 + "GET /four HTTP/1.0\r\n\r\n")
         #expect(outcome.error == nil)
-        #expect(outcome.events == [
-            requestHead("GET", "/one", .http1_1, [("Host", "a")]), .end,
-            requestHead("POST", "/two", .http1_1, [("Host", "a"), ("Content-Length", "3")]), body("abc"), .end,
-            requestHead("POST", "/three", .http1_1, [("Host", "a"), ("Transfer-Encoding", "chunked")]), body("de"), .end,
-            requestHead("GET", "/four", .http1_0, []), .end,
-        ])
+        #expect(
+            outcome.events == [
+                requestHead("GET", "/one", .http1_1, [("Host", "a")]), .end,
+                requestHead("POST", "/two", .http1_1, [("Host", "a"), ("Content-Length", "3")]), body("abc"), .end,
+                requestHead("POST", "/three", .http1_1, [("Host", "a"), ("Transfer-Encoding", "chunked")]), body("de"),
+                .end,
+                requestHead("GET", "/four", .http1_0, []), .end,
+            ])
     }
 
     @Test func emptyLinesBeforeARequestAreIgnored() {
         let outcome = feeder.outcome(
             "\r\n\r\nGET /a HTTP/1.1\r\nHost: a\r\n\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(outcome.error == nil)
-        #expect(outcome.events == [
-            requestHead("GET", "/a", .http1_1, [("Host", "a")]), .end,
-            requestHead("GET", "/b", .http1_1, [("Host", "a")]), .end,
-        ])
+        #expect(
+            outcome.events == [
+                requestHead("GET", "/a", .http1_1, [("Host", "a")]), .end,
+                requestHead("GET", "/b", .http1_1, [("Host", "a")]), .end,
+            ])
     }
 
     @Test func obsTextIsAllowedInValues() {
-        let outcome = feeder.outcome([UInt8]("GET / HTTP/1.1\r\nHost: a\r\nX-Name: caf".utf8) + [0xC3, 0xA9] + "\r\n\r\n".bytes)
+        let outcome = feeder.outcome(
+            [UInt8]("GET / HTTP/1.1\r\nHost: a\r\nX-Name: caf".utf8) + [0xC3, 0xA9] + "\r\n\r\n".bytes)
         #expect(outcome.error == nil)
         guard case .requestHead(let head)? = outcome.events.first else { return }
         #expect(head.headers["x-name"] == "café")
@@ -173,7 +186,10 @@ import Testing
         var feeder = ParserFeeder()
         feeder.limits.maxBodyBytes = 4
         #expect(feeder.outcome("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nabcd").error == nil)
-        #expect(feeder.outcome("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n").error == nil)
+        #expect(
+            feeder.outcome(
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n"
+            ).error == nil)
     }
 
     @Test func messageBoundaryAndBufferedBytes() throws {

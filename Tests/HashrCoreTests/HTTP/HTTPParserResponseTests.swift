@@ -21,14 +21,16 @@ import Testing
     @Test func reasonPhrasesMayHaveSpacesOrBeMissing() {
         let outcome = feeder.outcome(
             "HTTP/1.1 404 Not Found Here\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200\r\nContent-Length: 0\r\n\r\n")
-        #expect(outcome.events == [
-            responseHead(404, "Not Found Here", [("Content-Length", "0")]), .end,
-            responseHead(200, "", [("Content-Length", "0")]), .end,
-        ])
+        #expect(
+            outcome.events == [
+                responseHead(404, "Not Found Here", [("Content-Length", "0")]), .end,
+                responseHead(200, "", [("Content-Length", "0")]), .end,
+            ])
     }
 
     @Test func chunkedResponse() {
-        let outcome = feeder.outcome("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: v\r\n\r\n")
+        let outcome = feeder.outcome(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: v\r\n\r\n")
         #expect(outcome.error == nil)
         #expect(outcome.events == [responseHead(200, "OK", [("Transfer-Encoding", "chunked")]), body("abcde"), .end])
     }
@@ -36,13 +38,15 @@ import Testing
     @Test func headResponseHasNoBodyDespiteContentLength() {
         var feeder = self.feeder
         feeder.answersHEAD = true
-        let outcome = feeder.outcome("HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        let outcome = feeder.outcome(
+            "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
         // Only the first response answers HEAD; the second has its body.
         #expect(outcome.error == nil)
-        #expect(outcome.events == [
-            responseHead(200, "OK", [("Content-Length", "1234")]), .end,
-            responseHead(200, "OK", [("Content-Length", "2")]), body("ok"), .end,
-        ])
+        #expect(
+            outcome.events == [
+                responseHead(200, "OK", [("Content-Length", "1234")]), .end,
+                responseHead(200, "OK", [("Content-Length", "2")]), body("ok"), .end,
+            ])
     }
 
     @Test(arguments: [204, 304, 100, 101, 199])
@@ -54,9 +58,11 @@ import Testing
 
     @Test func interimResponseThenFinalOne() {
         let outcome = feeder.outcome("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nx")
-        #expect(outcome.events == [
-            responseHead(100, "Continue", []), .end, responseHead(201, "Created", [("Content-Length", "1")]), body("x"), .end,
-        ])
+        #expect(
+            outcome.events == [
+                responseHead(100, "Continue", []), .end, responseHead(201, "Created", [("Content-Length", "1")]),
+                body("x"), .end,
+            ])
     }
 
     @Test func bodyUntilClose() {
@@ -64,9 +70,11 @@ import Testing
         feeder.finishAtEnd = true
         let outcome = feeder.outcome("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall of this\r\nuntil close")
         #expect(outcome.error == nil)
-        #expect(outcome.events == [
-            responseHead(200, "OK", [("Content-Type", "text/plain")], .http1_0), body("all of this\r\nuntil close"), .end,
-        ])
+        #expect(
+            outcome.events == [
+                responseHead(200, "OK", [("Content-Type", "text/plain")], .http1_0), body("all of this\r\nuntil close"),
+                .end,
+            ])
         let empty = feeder.outcome("HTTP/1.1 200 OK\r\n\r\n")
         #expect(empty.events == [responseHead(200, "OK", []), .end])
     }
@@ -123,8 +131,14 @@ import Testing
         ("HTTP/1.1\r\n\r\n", .badRequest("malformed status line")),
         ("HTTX/1.1 200 OK\r\n\r\n", .badRequest("malformed HTTP version")),
         ("HTTP/2.0 200 OK\r\n\r\n", .unsupportedVersion("HTTP/2.0")),
-        ("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", .badRequest("both Content-Length and Transfer-Encoding")),
-        ("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", .badRequest("conflicting Content-Length values")),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            .badRequest("both Content-Length and Transfer-Encoding")
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            .badRequest("conflicting Content-Length values")
+        ),
         ("HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n", .badRequest("line not terminated by CRLF")),
     ])
     func badResponses(text: String, expected: HTTPParserError) {
@@ -134,14 +148,16 @@ import Testing
     @Test func statusLineOverTheLimit() {
         var feeder = self.feeder
         feeder.limits.maxStartLineLength = 20
-        #expect(feeder.outcome("HTTP/1.1 200 " + String(repeating: "k", count: 30) + "\r\n\r\n").error
-            == .badRequest("status line too long"))
+        #expect(
+            feeder.outcome("HTTP/1.1 200 " + String(repeating: "k", count: 30) + "\r\n\r\n").error
+                == .badRequest("status line too long"))
     }
 
     @Test func closeInTheMiddleOfAResponse() {
         var feeder = self.feeder
         feeder.finishAtEnd = true
-        #expect(feeder.outcome("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel").error
-            == .badRequest("connection closed in the middle of a message"))
+        #expect(
+            feeder.outcome("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel").error
+                == .badRequest("connection closed in the middle of a message"))
     }
 }

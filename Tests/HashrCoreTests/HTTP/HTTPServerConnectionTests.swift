@@ -63,7 +63,8 @@ import Testing
     @Test func chunkedRequestBody() async throws {
         let server = try await TestServer.start()
         let client = try server.client()
-        try await client.send("POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\nhello\r\n")
+        try await client.send(
+            "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\nhello\r\n")
         try await Task.sleep(for: .milliseconds(20))
         try await client.send("1\r\n \r\n5\r\nworld\r\n0\r\nX-Trailer: t\r\n\r\n")
         let response = try await client.readResponse()

@@ -6,7 +6,9 @@ import Testing
 @Suite struct HTTPServerErrorTests {
     /// Sends `request` and checks the answer has `status`, a JSON error body, `Connection: close`,
     /// and that the connection is then closed.
-    func expectRejection(_ request: String, status: Int, server: TestServer, sourceLocation: SourceLocation = #_sourceLocation)
+    func expectRejection(
+        _ request: String, status: Int, server: TestServer, sourceLocation: SourceLocation = #_sourceLocation
+    )
         async throws
     {
         let client = try server.client()
@@ -41,7 +43,8 @@ import Testing
             "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
             status: 400, server: server)
         try await expectRejection(
-            "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", status: 400, server: server)
+            "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", status: 400,
+            server: server)
         try await expectRejection("GET / HTTP/1.1\r\nHost: test\r\nX: a\r\n b\r\n\r\n", status: 400, server: server)
         try await expectRejection("GET / HTTP/1.1\nHost: test\n\n", status: 400, server: server)
         try await expectRejection("GET / HTTP/1.1\r\n\r\n", status: 400, server: server)
@@ -51,7 +54,9 @@ import Testing
     @Test func unsupportedVersionAndCoding() async throws {
         let server = try await TestServer.start()
         try await expectRejection("GET / HTTP/2.0\r\nHost: test\r\n\r\n", status: 505, server: server)
-        try await expectRejection("POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", status: 501, server: server)
+        try await expectRejection(
+            "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", status: 501, server: server
+        )
         #expect(await server.stop() == 0)
     }
 
@@ -63,15 +68,18 @@ import Testing
             $0.limits.maxBodyBytes = 16
         })
         try await expectRejection(get("/" + String(repeating: "a", count: 100)), status: 414, server: server)
-        try await expectRejection(get("/hello", "X-Big: \(String(repeating: "b", count: 300))\r\n"), status: 431, server: server)
+        try await expectRejection(
+            get("/hello", "X-Big: \(String(repeating: "b", count: 300))\r\n"), status: 431, server: server)
         try await expectRejection(get("/hello", String(repeating: "X: y\r\n", count: 10)), status: 431, server: server)
-        try await expectRejection("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 17\r\n\r\n", status: 413, server: server)
+        try await expectRejection(
+            "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 17\r\n\r\n", status: 413, server: server)
         try await expectRejection(
             "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n1\r\nx\r\n0\r\n\r\n",
             status: 413, server: server)
         // Right at the limits is fine.
         let client = try server.client()
-        let response = try await client.exchange("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 16\r\n\r\n0123456789abcdef")
+        let response = try await client.exchange(
+            "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 16\r\n\r\n0123456789abcdef")
         #expect(response.text == "0123456789abcdef")
         client.close()
         #expect(await server.stop() == 0)

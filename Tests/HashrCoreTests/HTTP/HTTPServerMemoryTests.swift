@@ -3,7 +3,7 @@ import Testing
 @testable import HashrCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Thousands of connections opened and closed leave nothing behind.

@@ -48,14 +48,16 @@ import Testing
 
         func count(route: String, status: Int) -> String? {
             let line = lines.first {
-                $0.hasPrefix("http_requests_total{") && $0.contains("route=\"\(route)\"") && $0.contains("status=\"\(status)\"")
+                $0.hasPrefix("http_requests_total{") && $0.contains("route=\"\(route)\"")
+                    && $0.contains("status=\"\(status)\"")
             }
             return line?.split(separator: " ").last.map(String.init)
         }
         #expect(count(route: "/hello", status: 200) == "3", "\(metrics.text)")
         #expect(count(route: "unmatched", status: 404) == "1")
         #expect(count(route: "/hello", status: 405) == "1")
-        #expect(lines.contains { $0.hasPrefix("http_request_duration_seconds_bucket{") && $0.contains("route=\"/hello\"") })
+        #expect(
+            lines.contains { $0.hasPrefix("http_request_duration_seconds_bucket{") && $0.contains("route=\"/hello\"") })
         #expect(lines.contains { $0.hasPrefix("http_request_duration_seconds_count{") })
         #expect(lines.contains { $0.hasPrefix("# TYPE http_requests_total counter") })
         client.close()

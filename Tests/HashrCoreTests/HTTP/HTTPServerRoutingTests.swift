@@ -77,7 +77,8 @@ import Testing
     @Test func requestBodiesReachTheHandler() async throws {
         let server = try await TestServer.start()
         let client = try server.client()
-        let response = try await client.exchange("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n\r\nhello world")
+        let response = try await client.exchange(
+            "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n\r\nhello world")
         #expect(response.text == "hello world")
         #expect(response.headers["X-Body-Length"] == "11")
         client.close()

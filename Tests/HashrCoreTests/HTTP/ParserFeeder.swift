@@ -35,7 +35,9 @@ struct ParserFeeder {
         for cut in 1..<max(bytes.count, 1) {
             let split = feed(bytes, cuts: [cut])
             if split != whole {
-                Issue.record("split at \(cut) of \(bytes.count) gave \(split), whole gave \(whole)", sourceLocation: sourceLocation)
+                Issue.record(
+                    "split at \(cut) of \(bytes.count) gave \(split), whole gave \(whole)",
+                    sourceLocation: sourceLocation)
                 return whole
             }
         }

@@ -3,7 +3,7 @@ import Dispatch
 @testable import HashrCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct TestClientError: Error, CustomStringConvertible {
@@ -49,7 +49,8 @@ final class TestClient: @unchecked Sendable {
         do {
             try setTimeouts(timeout)
             if var size = receiveBuffer {
-                try check(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)), "SO_RCVBUF")
+                try check(
+                    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)), "SO_RCVBUF")
             }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
@@ -138,7 +139,9 @@ final class TestClient: @unchecked Sendable {
     private func sendNow(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if sent < 0 {
                 if Glibc.errno == EINTR { continue }
                 throw TestClientError.errno("send")

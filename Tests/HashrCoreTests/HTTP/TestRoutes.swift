@@ -25,7 +25,9 @@ enum TestRoutes {
         // `?chunks=N`: N pieces of a streamed body, one every 10 ms.
         router.get("/stream") { request, responder in
             let total = Int(request.query("chunks") ?? "") ?? 3
-            guard let stream = responder.startStream(headers: HTTPHeaders([("Content-Type", "text/plain")])) else { return }
+            guard let stream = responder.startStream(headers: HTTPHeaders([("Content-Type", "text/plain")])) else {
+                return
+            }
             var sent = 0
             var timer: LoopTimer?
             timer = LoopTimer(loop: loop) {

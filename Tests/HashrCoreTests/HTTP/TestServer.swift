@@ -36,7 +36,8 @@ final class TestServer: Sendable {
                 var router = HTTPRouter()
                 TestRoutes.add(to: &router, loop: loop, metrics: metrics)
                 routes(&router, loop)
-                let server = HTTPServer(loop: loop, configuration: configuration, router: router, metrics: metrics, logger: logger)
+                let server = HTTPServer(
+                    loop: loop, configuration: configuration, router: router, metrics: metrics, logger: logger)
                 try server.start()
                 return (LoopBound(server, loop: loop), server.port)
             }
