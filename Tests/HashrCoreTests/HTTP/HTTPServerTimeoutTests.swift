@@ -100,4 +100,20 @@ import Testing
         client.close()
         #expect(await server.stop() == 0)
     }
+
+    @Test func aClosedConnectionLeavesNoTimerBehind() async throws {
+        let server = try await TestServer.start(configure: { $0.idleTimeout = .milliseconds(100) })
+        // Each closes gracefully after its answer; their timers must go with them, or they fire
+        // later on freed connections.
+        for _ in 0..<5 {
+            let client = try server.client()
+            #expect(try await client.exchange(get("/hello", "Connection: close\r\n")).status == 200)
+            #expect(try await client.waitForClose())
+        }
+        try await Task.sleep(for: .milliseconds(250))
+        let client = try server.client()
+        #expect(try await client.exchange(get("/hello")).status == 200)
+        client.close()
+        #expect(await server.stop() == 0)
+    }
 }
