@@ -10,12 +10,13 @@ import HashrCore
 /// Reusable by any test: `let redis = try RedisServerProcess()`, then `redis.url`; `kill()` to take
 /// it away (SIGKILL, as a crash would), `start()` to bring it back on the same port, `stop()` (also
 /// run on deinit) at the end. It never skips: a missing `redis-server` fails the test.
-final class RedisServerProcess {
-    enum Failure: Error, CustomStringConvertible {
+// Unchecked: a test drives its server from one task at a time (start, kill, pause in sequence).
+public final class RedisServerProcess: @unchecked Sendable {
+    public enum Failure: Error, CustomStringConvertible {
         case notInstalled
         case didNotStart(String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .notInstalled: "redis-server not found (install Debian's redis-server package)"
             case .didNotStart(let log): "redis-server did not start accepting connections:\n\(log)"
@@ -23,14 +24,14 @@ final class RedisServerProcess {
         }
     }
 
-    let port: Int
-    let password: String?
-    let extraArguments: [String]
+    public let port: Int
+    public let password: String?
+    public let extraArguments: [String]
     private var process: Process?
     private let logFile: URL
 
     /// Starts a server on `port` (a free one when nil), with `--requirepass` when `password` is set.
-    init(port: Int? = nil, password: String? = nil, arguments: [String] = []) throws {
+    public init(port: Int? = nil, password: String? = nil, arguments: [String] = []) throws {
         self.port = try port ?? Self.freePort()
         self.password = password
         extraArguments = arguments
@@ -45,12 +46,12 @@ final class RedisServerProcess {
     }
 
     /// `127.0.0.1:port`, with the password if there is one.
-    var url: RedisURL { RedisURL(host: "127.0.0.1", port: port, password: password) }
+    public var url: RedisURL { RedisURL(host: "127.0.0.1", port: port, password: password) }
 
-    var pid: Int32? { process?.processIdentifier }
+    public var pid: Int32? { process?.processIdentifier }
 
     /// Starts the server (again) and waits until it accepts connections (at most 10 s).
-    func start() throws {
+    public func start() throws {
         precondition(process == nil, "already running")
         guard let executable = Self.executable() else { throw Failure.notInstalled }
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
@@ -77,7 +78,7 @@ final class RedisServerProcess {
     }
 
     /// SIGKILL, as a crash would, and waits for the process to be gone. The port is free at once.
-    func kill() {
+    public func kill() {
         guard let process else { return }
         self.process = nil
         Glibc.kill(process.processIdentifier, SIGKILL)
@@ -85,21 +86,21 @@ final class RedisServerProcess {
     }
 
     /// Stops the server if it runs.
-    func stop() {
+    public func stop() {
         kill()
     }
 
     /// SIGSTOP: the server keeps its sockets but answers nothing, as a hung Redis would.
-    func pause() {
+    public func pause() {
         if let pid { Glibc.kill(pid, SIGSTOP) }
     }
 
-    func resume() {
+    public func resume() {
         if let pid { Glibc.kill(pid, SIGCONT) }
     }
 
     /// A loopback port nobody listens on right now (bound to port 0, read back, released).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
         defer { close(fd) }
@@ -117,7 +118,7 @@ final class RedisServerProcess {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func loopback(port: Int) -> sockaddr_in {
+    public static func loopback(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
@@ -126,7 +127,7 @@ final class RedisServerProcess {
     }
 
     /// True when a TCP connect to 127.0.0.1:port succeeds.
-    static func accepts(port: Int) -> Bool {
+    public static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -78,7 +78,7 @@ struct CountingRandom: RandomNumberGenerator {
         #expect(error.description.contains(reason), "\(error.description)")
     }
 
-    @Test func acceptsStringsIncludingEmptyAndUnicode() {
+    @Test func acceptsStringsIncludingEmptyAndUnicode() throws {
         #expect(try HashRequest.parse(Array("{\"str\": \"hello\"}".utf8)).get() == "hello")
         #expect(try HashRequest.parse(Array("{\"str\": \"\"}".utf8)).get() == "")
         #expect(try HashRequest.parse(Array("{\"str\": \"h\\u00e9\", \"extra\": 1}".utf8)).get() == "hé")

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import HashrCore
 import HashrTestSupport
 import Logging
@@ -14,7 +13,7 @@ final class WorkerHarness: Sendable {
     let worker: LoopBound<WorkerService>
     let client: LoopBound<HTTPClient>
     let subscriber: LoopBound<RedisSubscriber>
-    let received = MessageLog()
+    let received = LockedList<String>()
     let endpoint: HTTPEndpoint
 
     init(prefix: String = "", maxBodyBytes: Int = 64 * 1024) async throws {
@@ -77,11 +76,3 @@ final class WorkerHarness: Sendable {
     }
 }
 
-/// Messages seen by the subscriber, from any thread.
-final class MessageLog: Sendable {
-    private let storage = Mutex<[String]>([])
-
-    func append(_ message: String) { storage.withLock { $0.append(message) } }
-    var all: [String] { storage.withLock { $0 } }
-    var count: Int { storage.withLock { $0.count } }
-}

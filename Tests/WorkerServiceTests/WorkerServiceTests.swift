@@ -106,12 +106,12 @@ import Testing
         let harness = try await WorkerHarness()
         // A paused Redis holds the publishes, so requests are in flight when shutdown begins.
         harness.redis.pause()
-        let results = Mutex<[Int]>([])
+        let results = LockedList<Int>()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<20 {
                 group.addTask {
                     let status = (try? await harness.post("{\"str\": \"\(index)\"}").get().status) ?? -1
-                    results.withLock { $0.append(status) }
+                    results.append(status)
                 }
             }
             try await Task.sleep(for: .milliseconds(300))
@@ -121,7 +121,7 @@ import Testing
             harness.redis.resume()
             try await group.waitForAll()
         }
-        #expect(results.withLock { $0 } == Array(repeating: 200, count: 20))
+        #expect(results.all == Array(repeating: 200, count: 20))
         try await waitUntil("20 messages") { harness.received.count == 20 }
         #expect(await harness.stop() == 0)
     }

@@ -12,6 +12,12 @@ public final class SignalWatcher {
     public init(loop: EventLoop, signals: [Int32] = [SIGTERM, SIGINT], action: @escaping (Int32) -> Void) throws(UVError) {
         loop.assertInEventLoop()
         self.action = action
+        // A parent may hand us these signals blocked (a spawned child inherits the mask), and a
+        // blocked SIGTERM would never reach libuv's handler.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in signals { sigaddset(&unblock, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for signal in signals {
             let handle = HandleMemory.allocate(uv_signal_t.self)
             uv_signal_init(loop.raw, handle)

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import HashrCore
+import HashrTestSupport
 
 /// Every log line a logger produced, message and metadata, at every level (for the password check).
 final class RedisLogRecorder: Sendable {
@@ -39,12 +40,6 @@ final class RedisLogRecorder: Sendable {
 /// A logger that prints nothing, so expected failures do not clutter test output.
 let quietLogger = Logger(label: "redis-test") { _ in SwiftLogNoOpLogHandler() }
 
-/// Settings that make tests quick: short backoff and timeouts.
-func fastRedisConfiguration(_ url: RedisURL) -> RedisConfiguration {
-    RedisConfiguration(
-        url: url, connectTimeout: .seconds(2), commandTimeout: .seconds(2),
-        reconnect: .init(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200)))
-}
 
 extension EventLoopThread {
     /// A connecting client whose state changes are recorded in `states`.

@@ -1,3 +1,4 @@
+import HashrTestSupport
 import Foundation
 
 #if canImport(Glibc)
