@@ -26,9 +26,11 @@ import Testing
         #expect(snapshot.targetRate == 11)
         #expect(snapshot.sent == 11 && snapshot.succeeded == 6 && snapshot.failed == 3)
         #expect(snapshot.inFlight == 2)
-        #expect(snapshot.failedByReason == [
-            "connect": 0, "timeout": 1, "reset": 0, "bad_response": 0, "status_5xx": 2, "status_other": 0, "client": 0,
-        ])
+        #expect(
+            snapshot.failedByReason == [
+                "connect": 0, "timeout": 1, "reset": 0, "bad_response": 0, "status_5xx": 2, "status_other": 0,
+                "client": 0,
+            ])
         #expect(snapshot.dropped == 7)
         #expect(snapshot.droppedByReason == ["late": 5, "in_flight_cap": 2])
     }
@@ -97,8 +99,9 @@ import Testing
         #expect(after.primaryShare == 0 && after.burstShare == 1)
         #expect(after.resultsReceived == 200 && after.burstResultsReceived == 100)
         #expect(after.resultRate == 10)
-        #expect(after.history.map(\.primary) == Array(repeating: 0, count: 1) + Array(repeating: 10, count: 10)
-            + Array(repeating: 0, count: 9))
+        #expect(
+            after.history.map(\.primary) == Array(repeating: 0, count: 1) + Array(repeating: 10, count: 10)
+                + Array(repeating: 0, count: 9))
         #expect(after.history.map(\.burst) == Array(repeating: 0, count: 11) + Array(repeating: 10, count: 9))
         // Long after, nothing in the window: no share at all rather than a made-up one.
         let idle = stats.snapshot(now: 1_100 * Self.second, targetRate: 0)

@@ -68,8 +68,9 @@ import Testing
         var scheduler = RateScheduler()
         scheduler.setRate(4, now: Self.start)
         // Due at 0, 250, 500, 750 ms: each goes out on the first tick at or after its due time.
-        #expect(scheduler.tick(now: Self.start + 6 * Self.millisecond, inFlight: 0, maxInFlight: 10).sendTimes
-            == [Self.start])
+        #expect(
+            scheduler.tick(now: Self.start + 6 * Self.millisecond, inFlight: 0, maxInFlight: 10).sendTimes
+                == [Self.start])
         let atEdge = scheduler.tick(now: Self.start + 250 * Self.millisecond, inFlight: 0, maxInFlight: 10)
         #expect(atEdge.sendTimes == [Self.start + 250 * Self.millisecond])
         #expect(atEdge.nextDue == Self.start + 500 * Self.millisecond)

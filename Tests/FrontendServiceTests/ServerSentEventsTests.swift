@@ -57,7 +57,8 @@ import Testing
 
     @Test func aBrowserReconstructsEachMessage() {
         let messages = ["plain", "two\nlines", "  spaced  ", "", "trailing\n", "ünïcødé ✓", "data: x\n\nevent: y"]
-        let stream = ServerSentEvents.streamOpening() + messages.flatMap { ServerSentEvents.calculation($0) }
+        let stream =
+            ServerSentEvents.streamOpening() + messages.flatMap { ServerSentEvents.calculation($0) }
             + ServerSentEvents.keepAlive
         let seen = Self.browserView(Self.text(stream))
         #expect(seen.map(\.event) == Array(repeating: "calculation", count: messages.count))

@@ -7,7 +7,8 @@ extension GeneratorStatistics {
         // start is incomplete too, so just after start the window is shorter.
         let firstWholeSecond = SecondBuckets.second(of: startTime) + 1
         let rateWindowStart = max(currentSecond - Int64(configuration.rateWindowSeconds), firstWholeSecond)
-        let rateWindow = rateWindowStart < currentSecond ? rateWindowStart..<currentSecond : currentSecond..<currentSecond
+        let rateWindow =
+            rateWindowStart < currentSecond ? rateWindowStart..<currentSecond : currentSecond..<currentSecond
         let rateSeconds = Double(rateWindow.count)
         func rate(_ count: Int) -> Double { rateSeconds > 0 ? Double(count) / rateSeconds : 0 }
         let sentInWindow = sentPerSecond.sum(over: rateWindow)

@@ -54,8 +54,10 @@ public struct GeneratorStatistics: Sendable {
         self.configuration = configuration
         startTime = now
         // One slot more than the longest look-back, for the current, incomplete second.
-        let capacity = max(configuration.historySeconds, configuration.rateWindowSeconds,
-            configuration.shareWindowSeconds) + 1
+        let capacity =
+            max(
+                configuration.historySeconds, configuration.rateWindowSeconds,
+                configuration.shareWindowSeconds) + 1
         sentPerSecond = SecondBuckets(capacity: capacity)
         droppedPerSecond = SecondBuckets(capacity: capacity)
         primaryPerSecond = SecondBuckets(capacity: capacity)
