@@ -1,4 +1,4 @@
-import Dispatch
+import HashrCore
 import Foundation
 
 /// Routes by running a command, e.g. `kubectl apply -f istio-manifests/{state}.yaml`.
@@ -37,76 +37,40 @@ public struct CommandRouter: WeightRouter {
         // Output goes to files, not pipes: nothing to drain while waiting, and a grandchild that
         // keeps a pipe open cannot block us after the command itself has ended.
         let directory = FileManager.default.temporaryDirectory
-        let outputURL = directory.appendingPathComponent("istiowatcher-\(UUID().uuidString).out")
-        let errorURL = directory.appendingPathComponent("istiowatcher-\(UUID().uuidString).err")
+        let outputPath = directory.appendingPathComponent("istiowatcher-\(UUID().uuidString).out").path
+        let errorPath = directory.appendingPathComponent("istiowatcher-\(UUID().uuidString).err").path
         defer {
-            try? FileManager.default.removeItem(at: outputURL)
-            try? FileManager.default.removeItem(at: errorURL)
+            try? FileManager.default.removeItem(atPath: outputPath)
+            try? FileManager.default.removeItem(atPath: errorPath)
         }
-        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil),
-            FileManager.default.createFile(atPath: errorURL.path, contents: nil),
-            let output = try? FileHandle(forWritingTo: outputURL), let errors = try? FileHandle(forWritingTo: errorURL)
-        else {
-            throw RouterError("cannot create files for the output of \(command) in \(directory.path)")
-        }
-        defer {
-            try? output.close()
-            try? errors.close()
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = errors
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        do {
-            try process.run()
-        } catch {
-            throw RouterError("cannot start /bin/sh -c \(command): \(error)")
-        }
-        if finished.wait(timeout: .now() + .nanoseconds(Self.nanoseconds(configuration.timeout))) == .timedOut {
-            stop(process, finished: finished)
+        let child = try ChildProcess.spawn(
+            "/bin/sh", arguments: ["-c", command], environment: environment, standardOutput: outputPath,
+            standardError: errorPath)
+        guard let ending = child.wait(until: .now + configuration.timeout) else {
+            child.stop()
             throw RouterError(
-                "\(command) did not finish within \(configuration.timeout) and was killed" + tail(errorURL, outputURL))
+                "\(command) did not finish within \(EnvironmentReader.format(configuration.timeout)) and was killed" + tail(errorPath, outputPath))
         }
-        switch (process.terminationReason, process.terminationStatus) {
-        case (.exit, 0):
+        switch ending {
+        case .exited(0):
             return
-        case (.exit, let status):
-            throw RouterError("\(command) exited with status \(status)" + tail(errorURL, outputURL))
-        case (_, let signal):
-            throw RouterError("\(command) was killed by signal \(signal)" + tail(errorURL, outputURL))
-        }
-    }
-
-    /// SIGTERM to the shell's whole process group (the command's children too), then SIGKILL.
-    private func stop(_ process: Process, finished: DispatchSemaphore) {
-        let pid = process.processIdentifier
-        if kill(-pid, SIGTERM) != 0 { process.terminate() }
-        if finished.wait(timeout: .now() + .seconds(2)) == .timedOut {
-            if kill(-pid, SIGKILL) != 0 { kill(pid, SIGKILL) }
-            _ = finished.wait(timeout: .now() + .seconds(2))
+        case .exited(let status):
+            throw RouterError("\(command) exited with status \(status)" + tail(errorPath, outputPath))
+        case .killed(let signal):
+            throw RouterError("\(command) was killed by signal \(signal)" + tail(errorPath, outputPath))
         }
     }
 
     /// `: <last characters of stderr>` (or of stdout when stderr is empty), or nothing.
-    private func tail(_ errorURL: URL, _ outputURL: URL) -> String {
-        for url in [errorURL, outputURL] {
-            guard let data = try? Data(contentsOf: url), !data.isEmpty else { continue }
+    private func tail(_ errorPath: String, _ outputPath: String) -> String {
+        for path in [errorPath, outputPath] {
+            guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { continue }
             let text = String(decoding: data.suffix(Self.tailLength * 4), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { continue }
-            let line = String(text.suffix(Self.tailLength)).replacingOccurrences(of: "\n", with: " | ")
-            return ": " + (text.count > Self.tailLength ? "..." + line : line)
+            let line = text.replacingOccurrences(of: "\n", with: " | ")
+            return ": " + (line.count > Self.tailLength ? "..." + line.suffix(Self.tailLength) : line)
         }
         return ""
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

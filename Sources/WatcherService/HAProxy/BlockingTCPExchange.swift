@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HashrCore
 
 /// One request/answer exchange over TCP that blocks the calling thread: connect, send the request,
 /// read until the peer closes. Enough for HAProxy's non-interactive runtime API, where each
@@ -98,7 +99,7 @@ public struct BlockingTCPExchange: Sendable {
             let left = ContinuousClock.now.duration(to: deadline)
             let milliseconds = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
             guard milliseconds > 0 else {
-                throw RouterError("timed out \(action) \(host):\(port) after \(timeout)")
+                throw RouterError("timed out \(action) \(host):\(port) after \(EnvironmentReader.format(timeout))")
             }
             var descriptor = pollfd(fd: socket, events: events, revents: 0)
             let ready = poll(&descriptor, 1, milliseconds)

@@ -14,7 +14,7 @@ enum VirtualServiceFixture {
         "retryRemoteLocalities":true},"route":[{"destination":{"host":"worker-service","subset":"primary",\
         "port":{"number":80}},"weight":\(primary),"headers":{"request":{"set":{"x-ratio":"0.10"}}}},\
         {"destination":{"host":"worker-service","subset":"burst","port":{"number":80}},"weight":\(burst)}],\
-        "timeout":1.5e1}]},"status":{"observedGeneration":3}}
+        "timeout":"15s"}]},"status":{"observedGeneration":3}}
         """
     }
 }

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""STAND-IN Kubernetes API server for istiowatcher's tests. This is NOT Kubernetes.
+
+It serves just what the kubernetes router touches, and enforces what the real API server
+enforces on those calls:
+  GET/PUT /apis/networking.istio.io/<version>/namespaces/<ns>/virtualservices/<name>
+  POST    /api/v1/namespaces/<ns>/events
+- TLS with the certificate it is given (the tests make their own CA with the openssl CLI);
+- the bearer token: none -> 401, a wrong one -> 403;
+- Content-Type: application/json on PUT and POST, else 415;
+- optimistic concurrency: a PUT whose metadata.resourceVersion is not the current one -> 409,
+  a PUT without one -> 422; each accepted PUT gets a new resourceVersion;
+- 404 for a VirtualService that does not exist.
+
+Test-only control endpoints (no token needed), under /_standin/:
+  GET  /_standin/requests        every API request so far: method, path, headers, status, body,
+                                 and the JSON answered
+  GET  /_standin/virtualservice  the stored VirtualService (null when absent)
+  POST /_standin/control         JSON: {"bumpAfterGet": n}   the next n GETs bump the version
+                                        after answering, as if someone else wrote in between;
+                                       {"failEvents": status} Event creation answers that status;
+                                       {"delaySeconds": s}   every API answer waits s seconds.
+
+Usage: fake_apiserver.py --cert C --key K --token T [--virtual-service FILE] [--port 0]
+It prints the port it listens on, then serves until killed.
+"""
+import argparse
+import json
+import ssl
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+VS_PREFIX = "/apis/networking.istio.io/"
+
+
+class State:
+    def __init__(self, virtual_service):
+        self.lock = threading.Lock()
+        self.virtual_service = virtual_service
+        self.version = int(virtual_service["metadata"].get("resourceVersion", "1")) if virtual_service else 1
+        if virtual_service:
+            virtual_service["metadata"]["resourceVersion"] = str(self.version)
+        self.requests = []
+        self.bump_after_get = 0
+        self.fail_events = None
+        self.delay = 0.0
+        self.event_count = 0
+
+    def bump(self):
+        self.version += 1
+        self.virtual_service["metadata"]["resourceVersion"] = str(self.version)
+
+
+def status_body(code, reason, message):
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": message, "reason": reason, "code": code}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "standin-apiserver"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_PUT(self):
+        self.dispatch("PUT")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def do_DELETE(self):
+        self.dispatch("DELETE")
+
+    def do_PATCH(self):
+        self.dispatch("PATCH")
+
+    def send_json(self, code, document):
+        body = json.dumps(document).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def dispatch(self, method):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        state = self.server.state
+        if self.path.startswith("/_standin/"):
+            return self.control(method, raw)
+        code, document = self.api(method, raw)
+        with state.lock:
+            state.requests.append({
+                "method": method, "path": self.path, "status": code,
+                "authorization": self.headers.get("Authorization"),
+                "contentType": self.headers.get("Content-Type"),
+                "body": raw.decode("utf-8", "replace"),
+                "response": document,
+            })
+            delay = state.delay
+        if delay:
+            time.sleep(delay)
+        self.send_json(code, document)
+
+    def control(self, method, raw):
+        state = self.server.state
+        with state.lock:
+            if method == "GET" and self.path == "/_standin/requests":
+                return self.send_json(200, state.requests)
+            if method == "GET" and self.path == "/_standin/virtualservice":
+                return self.send_json(200, state.virtual_service)
+            if method == "POST" and self.path == "/_standin/control":
+                options = json.loads(raw or b"{}")
+                state.bump_after_get = options.get("bumpAfterGet", state.bump_after_get)
+                state.fail_events = options.get("failEvents", state.fail_events)
+                state.delay = options.get("delaySeconds", state.delay)
+                return self.send_json(200, {"ok": True})
+        self.send_json(404, status_body(404, "NotFound", "no such stand-in control"))
+
+    def api(self, method, raw):
+        state = self.server.state
+        authorization = self.headers.get("Authorization")
+        if not authorization:
+            return 401, status_body(401, "Unauthorized", "Unauthorized")
+        if authorization != "Bearer " + self.server.token:
+            return 403, status_body(403, "Forbidden", "the token does not grant access (stand-in: wrong token)")
+        if method in ("PUT", "POST"):
+            content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+            if content_type != "application/json":
+                return 415, status_body(415, "UnsupportedMediaType",
+                                        "the body of the request was in an unknown format - accepted media types "
+                                        "include: application/json")
+        parts = self.path.split("/")
+        if self.path.startswith(VS_PREFIX) and len(parts) == 8 and parts[4] == "namespaces" \
+                and parts[6] == "virtualservices":
+            return self.virtual_service(method, parts[5], parts[7], raw)
+        if len(parts) == 6 and parts[1:4] == ["api", "v1", "namespaces"] and parts[5] == "events":
+            return self.event(method, parts[4], raw)
+        return 404, status_body(404, "NotFound", "the server could not find the requested resource")
+
+    def virtual_service(self, method, namespace, name, raw):
+        state = self.server.state
+        with state.lock:
+            stored = state.virtual_service
+            if stored is None or stored["metadata"]["name"] != name or stored["metadata"]["namespace"] != namespace:
+                return 404, status_body(404, "NotFound",
+                                        'virtualservices.networking.istio.io "%s" not found' % name)
+            if method == "GET":
+                answer = json.loads(json.dumps(stored))
+                if state.bump_after_get > 0:
+                    state.bump_after_get -= 1
+                    state.bump()
+                return 200, answer
+            if method != "PUT":
+                return 405, status_body(405, "MethodNotAllowed", "the stand-in allows GET and PUT here")
+            try:
+                document = json.loads(raw)
+            except ValueError as error:
+                return 400, status_body(400, "BadRequest", "invalid JSON: %s" % error)
+            metadata = document.get("metadata") or {}
+            if metadata.get("name") != name:
+                return 400, status_body(400, "BadRequest", "the name of the object does not match the URL")
+            version = metadata.get("resourceVersion")
+            if not version:
+                return 422, status_body(422, "Invalid", "metadata.resourceVersion: must be specified for an update")
+            if version != str(state.version):
+                return 409, status_body(409, "Conflict",
+                                        'Operation cannot be fulfilled on virtualservices.networking.istio.io "%s": '
+                                        'the object has been modified; please apply your changes to the latest '
+                                        'version and try again' % name)
+            state.virtual_service = document
+            state.bump()
+            return 200, document
+
+    def event(self, method, namespace, raw):
+        state = self.server.state
+        if method != "POST":
+            return 405, status_body(405, "MethodNotAllowed", "the stand-in allows POST here")
+        with state.lock:
+            if state.fail_events:
+                return state.fail_events, status_body(state.fail_events, "Forbidden",
+                                                      'events is forbidden: cannot create resource "events"')
+            try:
+                document = json.loads(raw)
+            except ValueError as error:
+                return 400, status_body(400, "BadRequest", "invalid JSON: %s" % error)
+            if document.get("kind") != "Event" or "involvedObject" not in document:
+                return 422, status_body(422, "Invalid", "not an Event with an involvedObject")
+            if (document.get("metadata") or {}).get("namespace", namespace) != namespace:
+                return 422, status_body(422, "Invalid", "the namespace of the object does not match the URL")
+            state.event_count += 1
+            metadata = document.setdefault("metadata", {})
+            metadata["name"] = metadata.get("generateName", "event.") + "standin%d" % state.event_count
+            return 201, document
+
+
+def main():
+    parser = argparse.ArgumentParser(description="STAND-IN Kubernetes API server for tests")
+    parser.add_argument("--cert", required=True)
+    parser.add_argument("--key", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--virtual-service")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    virtual_service = None
+    if args.virtual_service:
+        with open(args.virtual_service) as file:
+            virtual_service = json.load(file)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(args.cert, args.key)
+    # The handshake happens in the handler's thread, so a client that fails it cannot stall accept().
+    server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+    server.state = State(virtual_service)
+    server.token = args.token
+    print(server.server_address[1], flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

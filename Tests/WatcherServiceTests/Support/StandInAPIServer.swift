@@ -1,0 +1,73 @@
+import Foundation
+@testable import WatcherService
+
+/// Runs `Fixtures/fake_apiserver.py`, the stand-in Kubernetes API server, for one test.
+final class StandInAPIServer {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/fake_apiserver.py").path
+
+    let port: Int
+    let token: String
+    /// The service-account folder the router reads: token, ca.crt, namespace.
+    let account: TemporaryDirectory
+    private let process: Process
+    private let control: BlockingHTTPClient
+
+    /// Starts a stand-in holding `virtualService` (none: every read is a 404).
+    init(virtualService: String? = VirtualServiceFixture.document(), token: String = "test-token") throws {
+        let certificates = try TestCertificates.get()
+        account = try TemporaryDirectory()
+        try account.write("token", token + "\n")
+        try account.write("namespace", "default")
+        try FileManager.default.copyItem(atPath: certificates.caFile, toPath: "\(account.path)/ca.crt")
+        var arguments = [
+            "-u", Self.script, "--cert", certificates.certificateFile, "--key", certificates.keyFile, "--token", token,
+        ]
+        if let virtualService {
+            try account.write("virtual-service.json", virtualService)
+            arguments += ["--virtual-service", "\(account.path)/virtual-service.json"]
+        }
+        let started = try ExternalTool.start("python3", arguments)
+        process = started.process
+        guard let port = Int(started.firstLine) else {
+            ExternalTool.stop(process)
+            throw ExternalTool.Failure(description: "the stand-in printed \(started.firstLine), not a port")
+        }
+        self.port = port
+        self.token = token
+        control = BlockingHTTPClient(certificateAuthorityFile: certificates.caFile)
+    }
+
+    deinit {
+        ExternalTool.stop(process)
+        account.remove()
+    }
+
+    var url: String { "https://127.0.0.1:\(port)" }
+
+    /// Settings pointing the kubernetes router at this stand-in.
+    func configuration(timeout: Duration = .seconds(5)) -> KubernetesRouterConfiguration {
+        KubernetesRouterConfiguration(
+            apiServerURL: url, namespace: "default", virtualService: "worker-virtual-service",
+            serviceAccountDirectory: account.path, timeout: timeout, reportingInstance: "test-pod")
+    }
+
+    /// Sets stand-in options, e.g. `["bumpAfterGet": 1]`.
+    func set(_ options: JSONValue) throws {
+        let response = try control.perform(
+            method: "POST", url: url + "/_standin/control", headers: ["Content-Type: application/json"],
+            body: options.serializedBytes, timeout: .seconds(5))
+        guard response.status == 200 else { throw ExternalTool.Failure(description: "control answered \(response.status)") }
+    }
+
+    /// Every API request the stand-in has seen.
+    func requests() throws -> [JSONValue] {
+        let response = try control.perform(method: "GET", url: url + "/_standin/requests", timeout: .seconds(5))
+        return try JSONParser.parse(response.body).arrayValue ?? []
+    }
+
+    /// The VirtualService as stored now.
+    func storedVirtualService() throws -> JSONValue {
+        try JSONParser.parse(control.perform(method: "GET", url: url + "/_standin/virtualservice", timeout: .seconds(5)).body)
+    }
+}
