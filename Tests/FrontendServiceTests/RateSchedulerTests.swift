@@ -230,11 +230,4 @@ import Testing
         #expect(exact, "every intended send time is t0 + i × 100 µs")
         #expect(last.nextDue == Self.start + 60 * Self.second)
     }
-
-    @Test func durationConvertsToNanoseconds() {
-        #expect(Duration.milliseconds(10).nanoseconds == 10_000_000)
-        #expect(Duration.seconds(3).nanoseconds == 3_000_000_000)
-        #expect(Duration.nanoseconds(7).nanoseconds == 7)
-        #expect(Duration.seconds(Int64.max).nanoseconds == .max)
-    }
 }

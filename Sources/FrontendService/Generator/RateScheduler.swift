@@ -1,3 +1,5 @@
+import HashrCore
+
 /// Decides, from an injected clock, which generated requests are due and which must be dropped.
 ///
 /// The generator is open loop: with target rate `r` set at time `t0`, request `i` is due at exactly

@@ -1,3 +1,5 @@
+import HashrCore
+
 /// Framing for the `GET /api/results` Server-Sent Events stream (WHATWG HTML, "Server-sent events").
 ///
 /// Every function returns the exact bytes to write. A message published on Redis becomes one event
