@@ -1,0 +1,102 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import WatcherService
+
+/// The haproxy router against a real HAProxy: weights really change, and traffic really moves.
+@Suite(.timeLimit(.minutes(1))) struct HAProxyRouterTests {
+    private func error(_ body: () throws -> Void) -> String? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return (error as? RouterError)?.message ?? "not a RouterError: \(error)"
+        }
+    }
+
+    @Test func readsTheStartingWeights() throws {
+        let haproxy = try HAProxyInstance(primaryWeight: 100, burstWeight: 0)
+        let router = HAProxyRouter(configuration: haproxy.configuration)
+        #expect(try router.readWeights() == SubsetWeights(primary: 100, burst: 0))
+        #expect(try router.readBurstWeight() == 0)
+        #expect(try haproxy.traffic(4) == ["primary": 4])
+    }
+
+    @Test func movesAllTrafficToBurstAndBack() throws {
+        let haproxy = try HAProxyInstance()
+        let router = HAProxyRouter(configuration: haproxy.configuration)
+        #expect(try router.apply(burstWeight: 100, reason: "busy") == RouterChange(changed: true))
+        #expect(try haproxy.runtime("get weight worker/burst\n") == "100 (initial 0)\n\n")
+        #expect(try haproxy.runtime("get weight worker/primary\n") == "0 (initial 100)\n\n")
+        #expect(try router.readBurstWeight() == 100)
+        #expect(try haproxy.traffic(6) == ["burst": 6])
+        #expect(try router.apply(burstWeight: 100, reason: "still busy") == .unchanged)
+        #expect(try router.apply(burstWeight: 0, reason: "idle").changed)
+        #expect(try router.readWeights() == SubsetWeights(primary: 100, burst: 0))
+        #expect(try haproxy.traffic(6) == ["primary": 6])
+    }
+
+    @Test func splitsTrafficInOverflowMode() throws {
+        let haproxy = try HAProxyInstance()
+        let router = HAProxyRouter(configuration: haproxy.configuration)
+        #expect(try router.apply(burstWeight: 30, reason: "overflow").changed)
+        #expect(try router.readWeights() == SubsetWeights(primary: 70, burst: 30))
+        let answers = try haproxy.traffic(20)
+        #expect(answers["primary", default: 0] + answers["burst", default: 0] == 20)
+        #expect((12...16).contains(answers["primary", default: 0]), "\(answers)")
+    }
+
+    @Test func readsHandWrittenWeightsAsAShare() throws {
+        let haproxy = try HAProxyInstance(primaryWeight: 200, burstWeight: 56)
+        #expect(try HAProxyRouter(configuration: haproxy.configuration).readBurstWeight() == 22)
+    }
+
+    @Test func unknownNamesAreHAProxysOwnErrors() throws {
+        let haproxy = try HAProxyInstance()
+        var configuration = haproxy.configuration
+        configuration.backend = "workers"
+        #expect(error { _ = try HAProxyRouter(configuration: configuration).readBurstWeight() }
+            == "HAProxy could not tell the weight of workers/primary: No such backend.")
+        configuration.backend = "worker"
+        configuration.burstServer = "cloud"
+        #expect(error { _ = try HAProxyRouter(configuration: configuration).apply(burstWeight: 100, reason: "x") }
+            == "HAProxy could not tell the weight of worker/cloud: No such server.")
+    }
+
+    @Test func nothingListeningIsAClearError() {
+        let port = FreePort.take()
+        let router = HAProxyRouter(configuration: HAProxyRouterConfiguration(port: port, timeout: .seconds(2)))
+        #expect(error { _ = try router.readBurstWeight() } == "connecting to 127.0.0.1:\(port) failed: Connection refused")
+        #expect(router.target == "HAProxy backend worker at 127.0.0.1:\(port)")
+    }
+
+    @Test func aSilentPeerTimesOut() throws {
+        // A listening socket that never accepts: the connection completes, no answer ever comes.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        listen(listener, 4)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let started = ContinuousClock.now
+        let message = error {
+            _ = try BlockingTCPExchange(host: "127.0.0.1", port: port, timeout: .milliseconds(300)).exchange("get weight a/b\n")
+        }
+        #expect(message == "timed out reading from 127.0.0.1:\(port) after 300ms")
+        #expect(started.duration(to: .now) < .seconds(2))
+    }
+
+    @Test func unresolvableHostsAreClearErrors() {
+        let message = error {
+            _ = try BlockingTCPExchange(host: "no-such-host.invalid", port: 1, timeout: .seconds(2)).exchange("x\n")
+        }
+        #expect(message?.hasPrefix("cannot resolve no-such-host.invalid:") == true, "\(message ?? "")")
+    }
+}

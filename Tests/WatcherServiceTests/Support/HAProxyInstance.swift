@@ -1,0 +1,84 @@
+import Foundation
+@testable import WatcherService
+
+/// A real HAProxy (Debian's `haproxy`) on free loopback ports, standing in for the mesh: backend
+/// `worker` with servers `primary` and `burst`, each of which is an HAProxy frontend answering its
+/// own name, so a test can see where traffic really goes.
+final class HAProxyInstance {
+    let adminPort = FreePort.take()
+    let meshPort = FreePort.take()
+    private let directory: TemporaryDirectory
+    private let process: Process
+
+    init(primaryWeight: Int = 100, burstWeight: Int = 0) throws {
+        let primaryPort = FreePort.take()
+        let burstPort = FreePort.take()
+        directory = try TemporaryDirectory()
+        try directory.write(
+            "haproxy.cfg",
+            """
+            global
+                maxconn 100
+                stats socket ipv4@127.0.0.1:\(adminPort) level admin
+            defaults
+                mode http
+                timeout connect 2s
+                timeout client 5s
+                timeout server 5s
+            frontend mesh
+                bind 127.0.0.1:\(meshPort)
+                default_backend worker
+            backend worker
+                balance roundrobin
+                server primary 127.0.0.1:\(primaryPort) weight \(primaryWeight)
+                server burst 127.0.0.1:\(burstPort) weight \(burstWeight)
+            frontend primary_app
+                bind 127.0.0.1:\(primaryPort)
+                http-request return status 200 content-type text/plain string primary
+            frontend burst_app
+                bind 127.0.0.1:\(burstPort)
+                http-request return status 200 content-type text/plain string burst
+
+            """)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/haproxy")
+        process.arguments = ["-db", "-f", "\(directory.path)/haproxy.cfg"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while (try? runtime("show info\n")) == nil {
+            guard process.isRunning, ContinuousClock.now < deadline else {
+                ExternalTool.stop(process)
+                directory.remove()
+                throw ExternalTool.Failure(description: "haproxy did not start; see its stderr above")
+            }
+            usleep(20_000)
+        }
+    }
+
+    deinit {
+        ExternalTool.stop(process)
+        directory.remove()
+    }
+
+    var configuration: HAProxyRouterConfiguration {
+        HAProxyRouterConfiguration(host: "127.0.0.1", port: adminPort, timeout: .seconds(5))
+    }
+
+    /// One runtime API command, answered.
+    func runtime(_ command: String) throws -> String {
+        try BlockingTCPExchange(host: "127.0.0.1", port: adminPort, timeout: .seconds(2)).exchange(command)
+    }
+
+    /// Sends `count` requests through the mesh and counts which server answered.
+    func traffic(_ count: Int) throws -> [String: Int] {
+        var answers: [String: Int] = [:]
+        let mesh = BlockingTCPExchange(host: "127.0.0.1", port: meshPort, timeout: .seconds(5))
+        for _ in 0..<count {
+            let reply = try mesh.exchange("GET / HTTP/1.0\r\nHost: mesh\r\n\r\n")
+            let body = reply.components(separatedBy: "\r\n\r\n").last ?? reply
+            answers[body, default: 0] += 1
+        }
+        return answers
+    }
+}
