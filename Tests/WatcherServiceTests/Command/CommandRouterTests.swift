@@ -67,6 +67,9 @@ import Testing
         // SIGTERM reached the process group, so this took well under the 2 s before SIGKILL.
         #expect(started.duration(to: .now) < .seconds(2))
         let sleeper = try #require(Int32(directory.read("pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        // The signal is delivered asynchronously: give the sleeper a moment to act on it.
+        let deadline = ContinuousClock.now + .seconds(3)
+        while Self.isRunning(sleeper) && ContinuousClock.now < deadline { usleep(10_000) }
         #expect(!Self.isRunning(sleeper), "the command's child survived")
     }
 
