@@ -1,0 +1,83 @@
+import Foundation
+@testable import WatcherService
+
+/// A real Prometheus (Debian's `prometheus`) scraping `Fixtures/rate_exporter.py` every second,
+/// on free loopback ports, with its storage in a temporary folder.
+final class PrometheusInstance {
+    static let exporterScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/rate_exporter.py").path
+
+    let port = FreePort.take()
+    let exporterPort: Int
+    private let exporter: Process
+    private let prometheus: Process
+    private let directory: TemporaryDirectory
+    /// Plain HTTP, as Prometheus serves in the cluster.
+    let http = BlockingHTTPClient(certificateAuthorityFile: nil, allowsPlainHTTP: true)
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        let started = try ExternalTool.start("python3", ["-u", Self.exporterScript])
+        exporter = started.process
+        guard let exporterPort = Int(started.firstLine) else {
+            ExternalTool.stop(exporter)
+            throw ExternalTool.Failure(description: "the exporter printed \(started.firstLine), not a port")
+        }
+        self.exporterPort = exporterPort
+        try directory.write(
+            "prometheus.yml",
+            """
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            scrape_configs:
+              - job_name: hashr
+                static_configs:
+                  - targets: ["127.0.0.1:\(exporterPort)"]
+
+            """)
+        prometheus = Process()
+        prometheus.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
+        prometheus.arguments = [
+            "--config.file=\(directory.path)/prometheus.yml", "--storage.tsdb.path=\(directory.path)/data",
+            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+        ]
+        prometheus.standardOutput = FileHandle.nullDevice
+        prometheus.standardError = FileHandle.nullDevice
+        try prometheus.run()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (try? http.perform(method: "GET", url: "\(url)/-/ready", timeout: .seconds(1)).status) != 200 {
+            guard prometheus.isRunning, ContinuousClock.now < deadline else {
+                stop()
+                throw ExternalTool.Failure(description: "prometheus did not become ready on port \(port)")
+            }
+            usleep(100_000)
+        }
+    }
+
+    deinit { stop() }
+
+    private func stop() {
+        ExternalTool.stop(prometheus)
+        ExternalTool.stop(exporter)
+        directory.remove()
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Sets the rate at which the exporter's `cluster="primary"` counter grows.
+    func setRate(_ rps: Double) throws {
+        _ = try http.perform(method: "POST", url: "http://127.0.0.1:\(exporterPort)/rate?rps=\(rps)", timeout: .seconds(2))
+    }
+
+    /// Runs `expression` as the watcher does and decodes the answer.
+    func observe(_ expression: String) -> Observation {
+        let query = PrometheusQuery(serverURL: url, expression: expression)
+        do {
+            let response = try http.perform(method: "GET", url: query.url, timeout: .seconds(5))
+            return query.decode(status: response.status, body: response.body)
+        } catch {
+            return query.connectionFailed("\(error)")
+        }
+    }
+}
