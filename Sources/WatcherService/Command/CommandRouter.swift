@@ -1,5 +1,5 @@
-import HashrCore
 import Foundation
+import HashrCore
 
 /// Routes by running a command, e.g. `kubectl apply -f istio-manifests/{state}.yaml`.
 ///
@@ -23,7 +23,9 @@ public struct CommandRouter: WeightRouter {
     public func readBurstWeight() throws(RouterError) -> Int? { nil }
 
     public func apply(burstWeight: Int, reason: String) throws(RouterError) -> RouterChange {
-        guard (0...100).contains(burstWeight) else { throw RouterError("burst weight \(burstWeight) is not in 0...100") }
+        guard (0...100).contains(burstWeight) else {
+            throw RouterError("burst weight \(burstWeight) is not in 0...100")
+        }
         let command = configuration.command(forBurstWeight: burstWeight)
         var environment = ProcessInfo.processInfo.environment
         environment["BURST_STATE"] = CommandRouterConfiguration.state(forBurstWeight: burstWeight)
@@ -49,7 +51,8 @@ public struct CommandRouter: WeightRouter {
         guard let ending = child.wait(until: .now + configuration.timeout) else {
             child.stop()
             throw RouterError(
-                "\(command) did not finish within \(EnvironmentReader.format(configuration.timeout)) and was killed" + tail(errorPath, outputPath))
+                "\(command) did not finish within \(EnvironmentReader.format(configuration.timeout)) and was killed"
+                    + tail(errorPath, outputPath))
         }
         switch ending {
         case .exited(0):

@@ -55,7 +55,9 @@ extension EnvironmentReader {
         var value = string(name, default: defaultValue)
         let failure = ConfigurationError(
             variable: name, value: value, expected: "an http:// or https:// URL such as http://127.0.0.1:9090")
-        guard let scheme = ["http://", "https://"].first(where: { value.lowercased().hasPrefix($0) }) else { throw failure }
+        guard let scheme = ["http://", "https://"].first(where: { value.lowercased().hasPrefix($0) }) else {
+            throw failure
+        }
         let rest = value.dropFirst(scheme.count)
         let host = rest.prefix { $0 != "/" }
         guard !host.isEmpty, !value.contains("?"), !value.contains("#"), !value.contains(" ") else { throw failure }

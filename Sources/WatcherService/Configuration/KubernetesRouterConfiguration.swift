@@ -43,11 +43,13 @@ public struct KubernetesRouterConfiguration: Sendable, Equatable {
         let host = try env.required(
             "KUBERNETES_SERVICE_HOST", because: "set by Kubernetes in a pod; needed when ROUTER=kubernetes")
         guard !host.contains("/"), !host.contains(" ") else {
-            throw ConfigurationError(variable: "KUBERNETES_SERVICE_HOST", value: host, expected: "a host name or address")
+            throw ConfigurationError(
+                variable: "KUBERNETES_SERVICE_HOST", value: host, expected: "a host name or address")
         }
         let port = try env.port("KUBERNETES_SERVICE_PORT", default: 443)
         let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        let directory = serviceAccountDirectory.hasSuffix("/")
+        let directory =
+            serviceAccountDirectory.hasSuffix("/")
             ? String(serviceAccountDirectory.dropLast()) : serviceAccountDirectory
         for file in ["token", "ca.crt"] where !FileManager.default.isReadableFile(atPath: "\(directory)/\(file)") {
             throw ConfigurationError(
@@ -70,12 +72,14 @@ public struct KubernetesRouterConfiguration: Sendable, Equatable {
         let version = env.string("ISTIO_API_VERSION", default: "v1")
         guard version.wholeMatch(of: /v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?/) != nil else {
             throw ConfigurationError(
-                variable: "ISTIO_API_VERSION", value: version, expected: "an API version such as v1, v1beta1 or v1alpha3")
+                variable: "ISTIO_API_VERSION", value: version,
+                expected: "an API version such as v1, v1beta1 or v1alpha3")
         }
         let primary = env.string("PRIMARY_SUBSET", default: "primary")
         let burst = env.string("BURST_SUBSET", default: "burst")
         guard burst != primary else {
-            throw ConfigurationError(variable: "BURST_SUBSET", value: burst, expected: "a subset other than PRIMARY_SUBSET")
+            throw ConfigurationError(
+                variable: "BURST_SUBSET", value: burst, expected: "a subset other than PRIMARY_SUBSET")
         }
         self.init(
             apiServerURL: "https://\(bracketed):\(port)", namespace: namespace,

@@ -52,7 +52,8 @@ public struct WatcherConfiguration: Sendable, Equatable {
         case "haproxy":
             router = .haproxy(try HAProxyRouterConfiguration(environment: env, timeout: routerTimeout))
         case "command":
-            router = .command(try CommandRouterConfiguration(environment: env, timeout: routerTimeout, mode: policy.mode))
+            router = .command(
+                try CommandRouterConfiguration(environment: env, timeout: routerTimeout, mode: policy.mode))
         default:
             router = .kubernetes(
                 try KubernetesRouterConfiguration(

@@ -76,11 +76,14 @@ public struct WatcherController: Sendable {
         }
         routerBusy = true
         applying = weight
-        return actions + [.log(.info, "changing \(routerTarget): \(reason)"), .applyRouter(burstWeight: weight, reason: reason)]
+        return actions + [
+            .log(.info, "changing \(routerTarget): \(reason)"), .applyRouter(burstWeight: weight, reason: reason),
+        ]
     }
 
     /// A router read ended: the burst weight, nil when the router cannot read, or an error.
-    public mutating func routerRead(_ result: Result<Int?, RouterError>, at now: BurstPolicy.Instant) -> [WatcherAction] {
+    public mutating func routerRead(_ result: Result<Int?, RouterError>, at now: BurstPolicy.Instant) -> [WatcherAction]
+    {
         routerBusy = false
         switch result {
         case .failure(let error):

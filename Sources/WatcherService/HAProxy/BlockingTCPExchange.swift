@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HashrCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One request/answer exchange over TCP that blocks the calling thread: connect, send the request,
 /// read until the peer closes. Enough for HAProxy's non-interactive runtime API, where each
@@ -68,7 +69,9 @@ public struct BlockingTCPExchange: Sendable {
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let info = entry?.pointee {
             entry = info.ai_next
-            let socket = Glibc.socket(info.ai_family, info.ai_socktype | Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), info.ai_protocol)
+            let socket = Glibc.socket(
+                info.ai_family, info.ai_socktype | Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
+                info.ai_protocol)
             guard socket >= 0 else {
                 lastError = failure("creating a socket for", errno)
                 continue
@@ -97,7 +100,8 @@ public struct BlockingTCPExchange: Sendable {
     {
         while true {
             let left = ContinuousClock.now.duration(to: deadline)
-            let milliseconds = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int32(
+                clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
             guard milliseconds > 0 else {
                 throw RouterError("timed out \(action) \(host):\(port) after \(EnvironmentReader.format(timeout))")
             }

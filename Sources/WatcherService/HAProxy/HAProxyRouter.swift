@@ -8,7 +8,8 @@ public struct HAProxyRouter: WeightRouter {
 
     public init(configuration: HAProxyRouterConfiguration) {
         self.configuration = configuration
-        self.connection = BlockingTCPExchange(host: configuration.host, port: configuration.port, timeout: configuration.timeout)
+        self.connection = BlockingTCPExchange(
+            host: configuration.host, port: configuration.port, timeout: configuration.timeout)
     }
 
     public var target: String {
@@ -17,7 +18,8 @@ public struct HAProxyRouter: WeightRouter {
 
     /// Both servers' weights; burst's share of traffic follows from them.
     public func readWeights() throws(RouterError) -> SubsetWeights {
-        SubsetWeights(primary: try weight(of: configuration.primaryServer), burst: try weight(of: configuration.burstServer))
+        SubsetWeights(
+            primary: try weight(of: configuration.primaryServer), burst: try weight(of: configuration.burstServer))
     }
 
     public func readBurstWeight() throws(RouterError) -> Int? {
@@ -25,7 +27,9 @@ public struct HAProxyRouter: WeightRouter {
     }
 
     public func apply(burstWeight: Int, reason: String) throws(RouterError) -> RouterChange {
-        guard (0...100).contains(burstWeight) else { throw RouterError("burst weight \(burstWeight) is not in 0...100") }
+        guard (0...100).contains(burstWeight) else {
+            throw RouterError("burst weight \(burstWeight) is not in 0...100")
+        }
         let current = try readWeights()
         let wanted = SubsetWeights(burstWeight: burstWeight)
         guard current != wanted else { return .unchanged }
@@ -35,20 +39,23 @@ public struct HAProxyRouter: WeightRouter {
         for (position, (server, weight)) in order.enumerated() {
             do {
                 try set(server, to: weight)
-            } catch where position > 0 {
-                throw RouterError("\(error.message); \(order[0].0) was already set to \(order[0].1), retrying next tick")
+            } catch  where position > 0 {
+                throw RouterError(
+                    "\(error.message); \(order[0].0) was already set to \(order[0].1), retrying next tick")
             }
         }
         return RouterChange(changed: true)
     }
 
     private func weight(of server: String) throws(RouterError) -> Int {
-        let reply = try connection.exchange(HAProxyRuntimeCommand.getWeight(backend: configuration.backend, server: server))
+        let reply = try connection.exchange(
+            HAProxyRuntimeCommand.getWeight(backend: configuration.backend, server: server))
         return try HAProxyRuntimeCommand.parseWeight(reply, server: "\(configuration.backend)/\(server)")
     }
 
     private func set(_ server: String, to weight: Int) throws(RouterError) {
         let command = HAProxyRuntimeCommand.setWeight(backend: configuration.backend, server: server, weight: weight)
-        try HAProxyRuntimeCommand.checkSetReply(try connection.exchange(command), server: "\(configuration.backend)/\(server)")
+        try HAProxyRuntimeCommand.checkSetReply(
+            try connection.exchange(command), server: "\(configuration.backend)/\(server)")
     }
 }

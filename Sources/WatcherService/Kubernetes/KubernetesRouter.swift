@@ -20,7 +20,8 @@ public struct KubernetesRouter: WeightRouter {
     public init(configuration: KubernetesRouterConfiguration, now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         self.client = KubernetesAPIClient(configuration: configuration)
-        self.editor = VirtualServiceEditor(primarySubset: configuration.primarySubset, burstSubset: configuration.burstSubset)
+        self.editor = VirtualServiceEditor(
+            primarySubset: configuration.primarySubset, burstSubset: configuration.burstSubset)
         self.now = now
     }
 

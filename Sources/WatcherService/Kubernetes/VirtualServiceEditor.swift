@@ -30,7 +30,9 @@ public struct VirtualServiceEditor: Sendable, Equatable {
     /// The document with every route of ours set to `burstWeight` (primary 100 − it), or nil when
     /// all of them already are: then nothing needs writing.
     public func setting(burstWeight: Int, in document: JSONValue) throws(RouterError) -> JSONValue? {
-        guard (0...100).contains(burstWeight) else { throw RouterError("burst weight \(burstWeight) is not in 0...100") }
+        guard (0...100).contains(burstWeight) else {
+            throw RouterError("burst weight \(burstWeight) is not in 0...100")
+        }
         let wanted = SubsetWeights(burstWeight: burstWeight)
         var http = try httpRoutes(document)
         var changed = false
@@ -85,7 +87,8 @@ public struct VirtualServiceEditor: Sendable, Equatable {
         guard !locations.isEmpty else {
             throw RouterError(
                 "the VirtualService has no HTTP route with destinations of both subsets \"\(primarySubset)\" and "
-                    + "\"\(burstSubset)\" (check PRIMARY_SUBSET and BURST_SUBSET, and that both destinations are listed)")
+                    + "\"\(burstSubset)\" (check PRIMARY_SUBSET and BURST_SUBSET, and that both destinations "
+                    + "are listed)")
         }
         return locations
     }
@@ -101,7 +104,8 @@ public struct VirtualServiceEditor: Sendable, Equatable {
     private func weight(_ destination: JSONValue, at route: Int, _ index: Int) throws(RouterError) -> Int {
         guard let value = destination["weight"] else { return 0 }
         guard let weight = value.intValue, (0...100).contains(weight) else {
-            throw RouterError("spec.http[\(route)].route[\(index)].weight is \(value.serialized), not an integer 0...100")
+            throw RouterError(
+                "spec.http[\(route)].route[\(index)].weight is \(value.serialized), not an integer 0...100")
         }
         return weight
     }

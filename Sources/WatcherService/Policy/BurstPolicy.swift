@@ -62,7 +62,8 @@ public struct BurstPolicy: Sendable {
                     reason: "no data for \(EnvironmentReader.format(silent)), holding the route until "
                         + "NO_DATA_GRACE \(EnvironmentReader.format(configuration.noDataGrace)) has passed")
             }
-            return decide(rate: 0, why: "no data for \(EnvironmentReader.format(silent)) (counted as rate 0 rps)", at: now)
+            return decide(
+                rate: 0, why: "no data for \(EnvironmentReader.format(silent)) (counted as rate 0 rps)", at: now)
         }
     }
 
@@ -102,7 +103,8 @@ public struct BurstPolicy: Sendable {
         guard age >= configuration.minimumDwell else {
             let left = configuration.minimumDwell - age
             return .hold(
-                reason: "\(why), but MIN_DWELL keeps burst weight \(current) for \(EnvironmentReader.format(left)) more")
+                reason: "\(why), but MIN_DWELL keeps burst weight \(current) for \(EnvironmentReader.format(left)) more"
+            )
         }
         return .change(burstWeight: target, reason: "\(why): burst weight \(current) -> \(target)")
     }

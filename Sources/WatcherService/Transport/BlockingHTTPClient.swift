@@ -58,7 +58,8 @@ public struct BlockingHTTPClient: Sendable {
         defer { errorBuffer.deallocate() }
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let sink = ResponseSink(limit: maximumResponseBytes)
-        let milliseconds = max(1, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let milliseconds = max(
+            1, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
 
         var setup = CURLE_OK
         func option(_ result: CURLcode) { if setup == CURLE_OK { setup = result } }
@@ -83,13 +84,17 @@ public struct BlockingHTTPClient: Sendable {
             option(ccurl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count))
             body.withUnsafeBytes { bytes in
                 // COPYPOSTFIELDS copies now, so the pointer need not outlive this closure.
-                option(ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(errorBuffer))))
+                option(
+                    ccurl_setopt_pointer(
+                        handle, CURLOPT_COPYPOSTFIELDS,
+                        UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(errorBuffer))))
             }
         }
         option(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()))
-        option(ccurl_setopt_write_function(handle) { data, size, count, context in
-            ResponseSink.receive(data, size * count, context)
-        })
+        option(
+            ccurl_setopt_write_function(handle) { data, size, count, context in
+                ResponseSink.receive(data, size * count, context)
+            })
         guard setup == CURLE_OK else { throw failure(setup, errorBuffer) }
 
         let result = curl_easy_perform(handle)
@@ -134,7 +139,9 @@ public struct BlockingHTTPClient: Sendable {
         }
 
         /// libcurl's write callback. Returning less than `length` makes libcurl abort the transfer.
-        static func receive(_ data: UnsafeMutablePointer<CChar>?, _ length: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+        static func receive(_ data: UnsafeMutablePointer<CChar>?, _ length: Int, _ context: UnsafeMutableRawPointer?)
+            -> Int
+        {
             guard let data, let context else { return 0 }
             let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
             guard sink.bytes.count + length <= sink.limit else {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WatcherService
 
 /// The command router with real commands run by /bin/sh.
@@ -22,7 +23,9 @@ import Testing
     }
 
     @Test func falseIsAFailedChange() {
-        #expect(error { _ = try router("false {state}").apply(burstWeight: 100, reason: "x") } == "false burst exited with status 1")
+        #expect(
+            error { _ = try router("false {state}").apply(burstWeight: 100, reason: "x") }
+                == "false burst exited with status 1")
     }
 
     @Test func itCannotReadTheRoute() throws {
@@ -32,7 +35,8 @@ import Testing
     @Test func theStateIsSubstitutedAndExported() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let command = "echo {state} {weight} $BURST_STATE $BURST_WEIGHT \"$BURST_REASON\" > \(directory.path)/{state}.txt"
+        let command =
+            "echo {state} {weight} $BURST_STATE $BURST_WEIGHT \"$BURST_REASON\" > \(directory.path)/{state}.txt"
         _ = try router(command).apply(burstWeight: 100, reason: "rate 20 rps")
         _ = try router(command).apply(burstWeight: 0, reason: "idle")
         #expect(directory.read("burst.txt") == "burst 100 burst 100 rate 20 rps\n")
@@ -41,10 +45,14 @@ import Testing
 
     @Test func theFailureQuotesTheTailOfStderr() {
         let message = error {
-            _ = try router("echo progress; echo 'error: the server could not find istio-manifests/{state}.yaml' >&2; exit 3")
-                .apply(burstWeight: 0, reason: "x")
+            _ = try router(
+                "echo progress; echo 'error: the server could not find istio-manifests/{state}.yaml' >&2; exit 3"
+            )
+            .apply(burstWeight: 0, reason: "x")
         }
-        #expect(message?.hasSuffix("exited with status 3: error: the server could not find istio-manifests/natural.yaml") == true)
+        #expect(
+            message?.hasSuffix("exited with status 3: error: the server could not find istio-manifests/natural.yaml")
+                == true)
     }
 
     @Test func stdoutIsQuotedWhenStderrIsEmptyAndLongOutputIsCut() {
@@ -87,13 +95,17 @@ import Testing
     }
 
     @Test func aMissingProgramIsAFailedChange() {
-        let message = error { _ = try router("/nonexistent/kubectl apply -f {state}.yaml").apply(burstWeight: 0, reason: "x") }
+        let message = error {
+            _ = try router("/nonexistent/kubectl apply -f {state}.yaml").apply(burstWeight: 0, reason: "x")
+        }
         #expect(message?.contains("exited with status 127") == true)
         #expect(message?.contains("not found") == true, "\(message ?? "")")
     }
 
     @Test func outOfRangeWeightsAreRefused() {
-        #expect(error { _ = try router("true {state}").apply(burstWeight: -1, reason: "x") } == "burst weight -1 is not in 0...100")
+        #expect(
+            error { _ = try router("true {state}").apply(burstWeight: -1, reason: "x") }
+                == "burst weight -1 is not in 0...100")
     }
 
     @Test func statesAndWeights() {

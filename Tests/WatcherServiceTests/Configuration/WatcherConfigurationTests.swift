@@ -1,5 +1,6 @@
 import HashrCore
 import Testing
+
 @testable import WatcherService
 
 @Suite struct WatcherConfigurationTests {
@@ -32,13 +33,23 @@ import Testing
     @Test func defaultsForTheLocalRun() throws {
         let configuration = try parse(["ROUTER": "haproxy"])
         #expect(configuration.port == 8083)
-        #expect(configuration.query == PrometheusQuery(
-            serverURL: "http://prometheus.istio-system.svc.cluster.local:9090", expression: PrometheusQuery.defaultExpression))
+        #expect(
+            configuration.query
+                == PrometheusQuery(
+                    serverURL: "http://prometheus.istio-system.svc.cluster.local:9090",
+                    expression: PrometheusQuery.defaultExpression))
         #expect(configuration.pollInterval == .seconds(1))
         #expect(configuration.queryTimeout == .seconds(5))
-        #expect(configuration.policy == BurstPolicy.Configuration(mode: .all(high: 15, low: 10), minimumDwell: .zero, noDataGrace: .seconds(30)))
-        #expect(configuration.router == .haproxy(HAProxyRouterConfiguration(
-            host: "127.0.0.1", port: 9999, backend: "worker", primaryServer: "primary", burstServer: "burst", timeout: .seconds(10))))
+        #expect(
+            configuration.policy
+                == BurstPolicy.Configuration(
+                    mode: .all(high: 15, low: 10), minimumDwell: .zero, noDataGrace: .seconds(30)))
+        #expect(
+            configuration.router
+                == .haproxy(
+                    HAProxyRouterConfiguration(
+                        host: "127.0.0.1", port: 9999, backend: "worker", primaryServer: "primary",
+                        burstServer: "burst", timeout: .seconds(10))))
         #expect(configuration.router.name == "haproxy")
         #expect(configuration.dryRun == false)
     }
@@ -55,7 +66,9 @@ import Testing
             #expect(settings.apiServerURL == "https://10.0.0.1:443")
             #expect(settings.namespace == "hashr")
             #expect(settings.virtualService == "worker-virtual-service")
-            #expect(settings.virtualServicePath == "/apis/networking.istio.io/v1/namespaces/hashr/virtualservices/worker-virtual-service")
+            #expect(
+                settings.virtualServicePath
+                    == "/apis/networking.istio.io/v1/namespaces/hashr/virtualservices/worker-virtual-service")
             #expect(settings.eventsPath == "/api/v1/namespaces/hashr/events")
             #expect(settings.tokenPath == directory + "/token")
             #expect(settings.certificateAuthorityPath == directory + "/ca.crt")
@@ -68,14 +81,18 @@ import Testing
     @Test func kubernetesSettingsCanAllBeChanged() throws {
         try withAccount(namespace: nil) { directory in
             let configuration = try parse([
-                "SERVICEACCOUNT_DIR": directory, "KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "6443",
+                "SERVICEACCOUNT_DIR": directory, "KUBERNETES_SERVICE_HOST": "fd00::1",
+                "KUBERNETES_SERVICE_PORT": "6443",
                 "NAMESPACE": "team-a", "VIRTUAL_SERVICE": "my.vs", "ISTIO_API_VERSION": "v1beta1",
                 "PRIMARY_SUBSET": "main", "BURST_SUBSET": "cloud", "ROUTER_TIMEOUT": "3s",
             ])
-            #expect(configuration.router == .kubernetes(KubernetesRouterConfiguration(
-                apiServerURL: "https://[fd00::1]:6443", namespace: "team-a", virtualService: "my.vs",
-                istioAPIVersion: "v1beta1", primarySubset: "main", burstSubset: "cloud",
-                serviceAccountDirectory: directory, timeout: .seconds(3))))
+            #expect(
+                configuration.router
+                    == .kubernetes(
+                        KubernetesRouterConfiguration(
+                            apiServerURL: "https://[fd00::1]:6443", namespace: "team-a", virtualService: "my.vs",
+                            istioAPIVersion: "v1beta1", primarySubset: "main", burstSubset: "cloud",
+                            serviceAccountDirectory: directory, timeout: .seconds(3))))
         }
     }
 
@@ -88,24 +105,36 @@ import Testing
             "HAPROXY_BURST_SERVER": "b1",
         ])
         #expect(configuration.port == 9000)
-        #expect(configuration.query.url == "https://prom.example:9091/prefix/api/v1/query?query=sum%28rate%28x%5B1m%5D%29%29")
+        #expect(
+            configuration.query.url
+                == "https://prom.example:9091/prefix/api/v1/query?query=sum%28rate%28x%5B1m%5D%29%29")
         #expect(configuration.pollInterval == .milliseconds(250))
         #expect(configuration.queryTimeout == .seconds(2))
-        #expect(configuration.policy == BurstPolicy.Configuration(mode: .all(high: 20.5, low: 20.5), minimumDwell: .seconds(60), noDataGrace: .zero))
+        #expect(
+            configuration.policy
+                == BurstPolicy.Configuration(
+                    mode: .all(high: 20.5, low: 20.5), minimumDwell: .seconds(60), noDataGrace: .zero))
         #expect(configuration.dryRun)
-        #expect(configuration.router == .haproxy(HAProxyRouterConfiguration(
-            host: "::1", port: 7000, backend: "be_worker", primaryServer: "p1", burstServer: "b1")))
+        #expect(
+            configuration.router
+                == .haproxy(
+                    HAProxyRouterConfiguration(
+                        host: "::1", port: 7000, backend: "be_worker", primaryServer: "p1", burstServer: "b1")))
     }
 
     @Test func overflowMode() throws {
-        let configuration = try parse(["ROUTER": "haproxy", "BURST_MODE": "overflow", "PRIMARY_CAPACITY_RPS": "12.5", "WEIGHT_STEP": "10"])
+        let configuration = try parse([
+            "ROUTER": "haproxy", "BURST_MODE": "overflow", "PRIMARY_CAPACITY_RPS": "12.5", "WEIGHT_STEP": "10",
+        ])
         #expect(configuration.policy.mode == .overflow(capacity: 12.5, step: 10))
         let defaults = try parse(["ROUTER": "haproxy", "BURST_MODE": "overflow", "PRIMARY_CAPACITY_RPS": "8"])
         #expect(defaults.policy.mode == .overflow(capacity: 8, step: 5))
     }
 
     @Test func commandRouter() throws {
-        let configuration = try parse(["ROUTER": "command", "ROUTER_COMMAND": "kubectl apply -f istio-manifests/{state}.yaml"])
+        let configuration = try parse([
+            "ROUTER": "command", "ROUTER_COMMAND": "kubectl apply -f istio-manifests/{state}.yaml",
+        ])
         guard case .command(let settings) = configuration.router else {
             Issue.record("not the command router")
             return
@@ -165,7 +194,10 @@ import Testing
     @Test(arguments: [
         (["ROUTER_COMMAND": ""], "ROUTER_COMMAND", "a value (the command to run"),
         (["ROUTER_COMMAND": "kubectl apply -f natural.yaml"], "ROUTER_COMMAND", "containing {state} or {weight}"),
-        (["ROUTER_COMMAND": "apply {state}", "BURST_MODE": "overflow", "PRIMARY_CAPACITY_RPS": "5"], "ROUTER_COMMAND", "with {weight}"),
+        (
+            ["ROUTER_COMMAND": "apply {state}", "BURST_MODE": "overflow", "PRIMARY_CAPACITY_RPS": "5"],
+            "ROUTER_COMMAND", "with {weight}"
+        ),
     ])
     func badCommands(values: [String: String], variable: String, fragment: String) {
         var environment = ["ROUTER": "command"]
@@ -193,7 +225,9 @@ import Testing
     func badKubernetesValues(values: [String: String], variable: String) throws {
         try withAccount { directory in
             var environment = ["SERVICEACCOUNT_DIR": directory]
-            if values["KUBERNETES_SERVICE_HOST"] == nil && !values.isEmpty { environment["KUBERNETES_SERVICE_HOST"] = "10.0.0.1" }
+            if values["KUBERNETES_SERVICE_HOST"] == nil && !values.isEmpty {
+                environment["KUBERNETES_SERVICE_HOST"] = "10.0.0.1"
+            }
             environment.merge(values) { $1 }
             let error = rejected(environment)
             #expect(error?.variable == variable, "\(values) gave \(String(describing: error))")

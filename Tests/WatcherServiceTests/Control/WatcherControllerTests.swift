@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WatcherService
 
 /// Drives the controller like the event loop would, with a fake clock.
@@ -9,7 +10,8 @@ private struct Driver {
 
     init(dryRun: Bool = false, dwell: Duration = .zero) {
         controller = WatcherController(
-            policy: .init(mode: .all(high: 15, low: 10), minimumDwell: dwell), dryRun: dryRun, routerTarget: "test route")
+            policy: .init(mode: .all(high: 15, low: 10), minimumDwell: dwell), dryRun: dryRun,
+            routerTarget: "test route")
     }
 
     var now: ContinuousClock.Instant { origin + .milliseconds(Int(seconds * 1000)) }
@@ -28,8 +30,12 @@ private struct Driver {
         seconds += 1
         return controller.tick(at: now)
     }
-    mutating func query(_ observation: Observation) -> [WatcherAction] { controller.queryFinished(observation, at: now) }
-    mutating func read(_ result: Result<Int?, RouterError>) -> [WatcherAction] { controller.routerRead(result, at: now) }
+    mutating func query(_ observation: Observation) -> [WatcherAction] {
+        controller.queryFinished(observation, at: now)
+    }
+    mutating func read(_ result: Result<Int?, RouterError>) -> [WatcherAction] {
+        controller.routerRead(result, at: now)
+    }
     mutating func changed(_ result: Result<RouterChange, RouterError>) -> [WatcherAction] {
         controller.changeFinished(result, at: now)
     }
@@ -58,8 +64,14 @@ private struct Driver {
         _ = d.started(at: 0)
         #expect(Driver.work(d.tick()) == [.query])
         let burst = d.query(.value(20))
-        #expect(Driver.work(burst) == [.applyRouter(burstWeight: 100, reason: "rate 20 rps above BURST_HIGH_RPS 15: burst weight 0 -> 100")])
-        #expect(Driver.logs(burst, .info) == ["changing test route: rate 20 rps above BURST_HIGH_RPS 15: burst weight 0 -> 100"])
+        #expect(
+            Driver.work(burst) == [
+                .applyRouter(burstWeight: 100, reason: "rate 20 rps above BURST_HIGH_RPS 15: burst weight 0 -> 100")
+            ])
+        #expect(
+            Driver.logs(burst, .info) == [
+                "changing test route: rate 20 rps above BURST_HIGH_RPS 15: burst weight 0 -> 100"
+            ])
         #expect(Driver.work(d.changed(.success(RouterChange(changed: true)))) == [.readRouter])
         _ = d.read(.success(100))
         #expect(d.controller.statistics.transitionsToBurst == 1)
@@ -81,7 +93,8 @@ private struct Driver {
         _ = d.tick()
         _ = d.query(.value(20))
         let failed = d.changed(.failure(RouterError("PUT failed: timed out")))
-        #expect(Driver.logs(failed, .error) == ["changing the route failed, will retry next tick: PUT failed: timed out"])
+        #expect(
+            Driver.logs(failed, .error) == ["changing the route failed, will retry next tick: PUT failed: timed out"])
         #expect(Driver.work(failed) == [])
         #expect(d.controller.policy.currentWeight == 0)
         #expect(d.controller.statistics.routerErrors == 1)
@@ -89,13 +102,18 @@ private struct Driver {
         #expect(Driver.work(d.tick()) == [.readRouter, .query])
         _ = d.read(.success(0))
         #expect(d.controller.statistics.consecutiveRouterFailures == 0)
-        #expect(Driver.work(d.query(.value(20))).first == .applyRouter(burstWeight: 100, reason: "rate 20 rps above BURST_HIGH_RPS 15: burst weight 0 -> 100"))
+        #expect(
+            Driver.work(d.query(.value(20))).first
+                == .applyRouter(burstWeight: 100, reason: "rate 20 rps above BURST_HIGH_RPS 15: burst weight 0 -> 100"))
     }
 
     @Test func aFailedReadIsRetriedAndNothingIsDecidedMeanwhile() {
         var d = Driver()
         _ = d.start()
-        #expect(Driver.logs(d.read(.failure(RouterError("403"))), .error) == ["cannot read the route, will retry next tick: 403"])
+        #expect(
+            Driver.logs(d.read(.failure(RouterError("403"))), .error) == [
+                "cannot read the route, will retry next tick: 403"
+            ])
         #expect(Driver.work(d.tick()) == [.readRouter, .query])
         #expect(Driver.work(d.query(.value(50))) == [])
         _ = d.read(.success(0))
@@ -130,10 +148,11 @@ private struct Driver {
         }
         _ = d.tick()
         warnings += Driver.logs(d.query(.error("HTTP 502")), .warning)
-        #expect(warnings == [
-            "query failed, holding the route: connection refused",
-            "query failed, holding the route (4 failures in a row): HTTP 502",
-        ])
+        #expect(
+            warnings == [
+                "query failed, holding the route: connection refused",
+                "query failed, holding the route (4 failures in a row): HTTP 502",
+            ])
         #expect(d.controller.statistics.consecutiveQueryFailures == 4)
         _ = d.tick()
         #expect(Driver.logs(d.query(.notANumber("NaN")), .info) == ["Prometheus answers again after 4 failed queries"])
@@ -156,7 +175,11 @@ private struct Driver {
     @Test func theCommandRouterGetsItsStartingStateApplied() {
         var d = Driver()
         let actions = d.started(at: nil)
-        #expect(Driver.work(actions) == [.applyRouter(burstWeight: 0, reason: "applying the starting state natural, as test route cannot be read")])
+        #expect(
+            Driver.work(actions) == [
+                .applyRouter(
+                    burstWeight: 0, reason: "applying the starting state natural, as test route cannot be read")
+            ])
         #expect(!d.controller.isReady)
         #expect(Driver.work(d.changed(.success(RouterChange(changed: true)))) == [.readRouter])
         _ = d.read(.success(nil))
@@ -175,17 +198,26 @@ private struct Driver {
         _ = d.started(at: nil)
         _ = d.changed(.failure(RouterError("exited with status 1")))
         #expect(Driver.work(d.tick()) == [.readRouter, .query])
-        #expect(Driver.work(d.read(.success(nil))).first == .applyRouter(burstWeight: 0, reason: "applying the starting state natural, as test route cannot be read"))
+        #expect(
+            Driver.work(d.read(.success(nil))).first
+                == .applyRouter(
+                    burstWeight: 0, reason: "applying the starting state natural, as test route cannot be read"))
     }
 
     @Test func dryRunDecidesAndLogsButNeverChanges() {
         var d = Driver(dryRun: true)
-        #expect(Driver.logs(d.start(), .info) == ["starting; reading the current route from test route (DRY_RUN: no route will be changed)"])
+        #expect(
+            Driver.logs(d.start(), .info) == [
+                "starting; reading the current route from test route (DRY_RUN: no route will be changed)"
+            ])
         _ = d.read(.success(0))
         _ = d.tick()
         let would = d.query(.value(20))
         #expect(Driver.work(would) == [])
-        #expect(Driver.logs(would, .info) == ["DRY_RUN: would change test route: rate 20 rps above BURST_HIGH_RPS 15: burst weight 0 -> 100"])
+        #expect(
+            Driver.logs(would, .info) == [
+                "DRY_RUN: would change test route: rate 20 rps above BURST_HIGH_RPS 15: burst weight 0 -> 100"
+            ])
         #expect(d.controller.statistics.burstWeight == 100)
         _ = d.tick()
         #expect(Driver.logs(d.query(.value(20)), .info) == [])

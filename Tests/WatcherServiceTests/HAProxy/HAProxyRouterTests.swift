@@ -1,8 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
+
 @testable import WatcherService
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The haproxy router against a real HAProxy: weights really change, and traffic really moves.
 @Suite(.timeLimit(.minutes(1))) struct HAProxyRouterTests {
@@ -56,18 +58,21 @@ import Testing
         let haproxy = try HAProxyInstance()
         var configuration = haproxy.configuration
         configuration.backend = "workers"
-        #expect(error { _ = try HAProxyRouter(configuration: configuration).readBurstWeight() }
-            == "HAProxy could not tell the weight of workers/primary: No such backend.")
+        #expect(
+            error { _ = try HAProxyRouter(configuration: configuration).readBurstWeight() }
+                == "HAProxy could not tell the weight of workers/primary: No such backend.")
         configuration.backend = "worker"
         configuration.burstServer = "cloud"
-        #expect(error { _ = try HAProxyRouter(configuration: configuration).apply(burstWeight: 100, reason: "x") }
-            == "HAProxy could not tell the weight of worker/cloud: No such server.")
+        #expect(
+            error { _ = try HAProxyRouter(configuration: configuration).apply(burstWeight: 100, reason: "x") }
+                == "HAProxy could not tell the weight of worker/cloud: No such server.")
     }
 
     @Test func nothingListeningIsAClearError() {
         let port = FreePort.take()
         let router = HAProxyRouter(configuration: HAProxyRouterConfiguration(port: port, timeout: .seconds(2)))
-        #expect(error { _ = try router.readBurstWeight() } == "connecting to 127.0.0.1:\(port) failed: Connection refused")
+        #expect(
+            error { _ = try router.readBurstWeight() } == "connecting to 127.0.0.1:\(port) failed: Connection refused")
         #expect(router.target == "HAProxy backend worker at 127.0.0.1:\(port)")
     }
 
@@ -79,7 +84,9 @@ import Testing
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
+        }
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
         }
@@ -87,7 +94,8 @@ import Testing
         let port = Int(UInt16(bigEndian: address.sin_port))
         let started = ContinuousClock.now
         let message = error {
-            _ = try BlockingTCPExchange(host: "127.0.0.1", port: port, timeout: .milliseconds(300)).exchange("get weight a/b\n")
+            _ = try BlockingTCPExchange(host: "127.0.0.1", port: port, timeout: .milliseconds(300)).exchange(
+                "get weight a/b\n")
         }
         #expect(message == "timed out reading from 127.0.0.1:\(port) after 300ms")
         #expect(started.duration(to: .now) < .seconds(2))

@@ -1,9 +1,11 @@
 import Testing
+
 @testable import WatcherService
 
 @Suite struct JSONValueTests {
     @Test func roundTripKeepsKeyOrderNumbersAndBooleans() throws {
-        let text = #"{"z":1,"a":{"weight":100,"ratio":0.50,"big":1e3,"neg":-0.0},"flag":true,"off":false,"n":null,"list":[1,"two",[]]}"#
+        let text =
+            #"{"z":1,"a":{"weight":100,"ratio":0.50,"big":1e3,"neg":-0.0},"flag":true,"off":false,"n":null,"list":[1,"two",[]]}"#
         let value = try JSONParser.parse(text)
         #expect(value.serialized == text)
         guard case .object(let members) = value else { Issue.record("not an object"); return }
@@ -75,7 +77,9 @@ import Testing
     }
 
     @Test func deepNestingIsRefusedNotACrash() throws {
-        let ok = String(repeating: "[", count: JSONParser.maximumDepth) + String(repeating: "]", count: JSONParser.maximumDepth)
+        let ok =
+            String(repeating: "[", count: JSONParser.maximumDepth)
+            + String(repeating: "]", count: JSONParser.maximumDepth)
         _ = try JSONParser.parse(ok)
         let deep = String(repeating: "[", count: 100_000)
         #expect { try JSONParser.parse(deep) } throws: { "\($0)".contains("nested deeper") }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WatcherService
 
 @Suite struct KubernetesEventTests {
@@ -11,7 +12,10 @@ import Testing
         let event = KubernetesEvent.document(
             about: virtualService, message: "burst weight 0 -> 100: rate 20 rps above BURST_HIGH_RPS 15",
             instance: "istiowatcher-7d9f", at: Date(timeIntervalSince1970: 1_714_557_600))
-        #expect(event.serialized == #"{"apiVersion":"v1","kind":"Event","metadata":{"generateName":"worker-virtual-service.","namespace":"default","labels":{"app.kubernetes.io/managed-by":"istiowatcher"}},"involvedObject":{"apiVersion":"networking.istio.io/v1","kind":"VirtualService","name":"worker-virtual-service","namespace":"default","uid":"uid-1","resourceVersion":"4712"},"reason":"BurstWeightChanged","message":"burst weight 0 -> 100: rate 20 rps above BURST_HIGH_RPS 15","type":"Normal","source":{"component":"istiowatcher","host":"istiowatcher-7d9f"},"firstTimestamp":"2024-05-01T10:00:00Z","lastTimestamp":"2024-05-01T10:00:00Z","count":1,"reportingComponent":"istiowatcher","reportingInstance":"istiowatcher-7d9f"}"#)
+        #expect(
+            event.serialized
+                == #"{"apiVersion":"v1","kind":"Event","metadata":{"generateName":"worker-virtual-service.","namespace":"default","labels":{"app.kubernetes.io/managed-by":"istiowatcher"}},"involvedObject":{"apiVersion":"networking.istio.io/v1","kind":"VirtualService","name":"worker-virtual-service","namespace":"default","uid":"uid-1","resourceVersion":"4712"},"reason":"BurstWeightChanged","message":"burst weight 0 -> 100: rate 20 rps above BURST_HIGH_RPS 15","type":"Normal","source":{"component":"istiowatcher","host":"istiowatcher-7d9f"},"firstTimestamp":"2024-05-01T10:00:00Z","lastTimestamp":"2024-05-01T10:00:00Z","count":1,"reportingComponent":"istiowatcher","reportingInstance":"istiowatcher-7d9f"}"#
+        )
     }
 
     @Test func longMessagesAreCutAndInstanceIsOptional() {
@@ -33,9 +37,11 @@ import Testing
     @Test func referenceFromAnAnswerPrefersTheAnswer() throws {
         let answer = try JSONParser.parse(VirtualServiceFixture.document(resourceVersion: "9"))
         let reference = KubernetesObjectReference(document: answer, fallback: virtualService)
-        #expect(reference == KubernetesObjectReference(
-            apiVersion: "networking.istio.io/v1", kind: "VirtualService", name: "worker-virtual-service",
-            namespace: "default", uid: "0b6f1c2e-5d7a-4c1e-9f00-123456789abc", resourceVersion: "9"))
+        #expect(
+            reference
+                == KubernetesObjectReference(
+                    apiVersion: "networking.istio.io/v1", kind: "VirtualService", name: "worker-virtual-service",
+                    namespace: "default", uid: "0b6f1c2e-5d7a-4c1e-9f00-123456789abc", resourceVersion: "9"))
         #expect(KubernetesObjectReference(document: [:], fallback: virtualService) == virtualService)
         let bare = KubernetesObjectReference(apiVersion: "v1", kind: "Pod", name: "p", namespace: "n")
         #expect(bare.json.serialized == #"{"apiVersion":"v1","kind":"Pod","name":"p","namespace":"n"}"#)

@@ -1,11 +1,14 @@
 import Foundation
 import Testing
+
 @testable import WatcherService
 
 /// The kubernetes router against the stand-in API server.
 @Suite(.timeLimit(.minutes(1))) struct KubernetesRouterTests {
     private func router(_ server: StandInAPIServer, timeout: Duration = .seconds(5)) -> KubernetesRouter {
-        KubernetesRouter(configuration: server.configuration(timeout: timeout)) { Date(timeIntervalSince1970: 1_714_557_600) }
+        KubernetesRouter(configuration: server.configuration(timeout: timeout)) {
+            Date(timeIntervalSince1970: 1_714_557_600)
+        }
     }
 
     /// The router's error message, or nil when `body` succeeded.
@@ -35,12 +38,17 @@ import Testing
         #expect(summary(requests) == ["GET 200", "PUT 200", "POST 201"])
         #expect(requests.allSatisfy { $0["authorization"] == "Bearer test-token" })
         #expect(requests[1]["contentType"] == "application/json")
-        #expect(requests[1]["path"] == "/apis/networking.istio.io/v1/namespaces/default/virtualservices/worker-virtual-service")
+        #expect(
+            requests[1]["path"]
+                == "/apis/networking.istio.io/v1/namespaces/default/virtualservices/worker-virtual-service")
 
         let read = try #require(requests[0]["response"])
         #expect(read["metadata"]?["resourceVersion"] == "4711")
         let put = try JSONParser.parse(requests[1]["body"]?.stringValue ?? "")
-        #expect(VirtualServiceEditorTests.differences(read, put) == ["spec.http[1].route[0].weight", "spec.http[1].route[1].weight"])
+        #expect(
+            VirtualServiceEditorTests.differences(read, put) == [
+                "spec.http[1].route[0].weight", "spec.http[1].route[1].weight",
+            ])
         #expect(put["metadata"]?["resourceVersion"] == "4711")
         #expect(try router(server).readBurstWeight() == 100)
         #expect(try server.storedVirtualService()["metadata"]?["resourceVersion"] == "4712")
@@ -52,10 +60,11 @@ import Testing
         #expect(event["message"] == "burst weight 0 -> 100: rate 20 rps above BURST_HIGH_RPS 15")
         #expect(event["source"]?["component"] == "istiowatcher")
         #expect(event["firstTimestamp"] == "2024-05-01T10:00:00Z")
-        #expect(event["involvedObject"] == [
-            "apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "name": "worker-virtual-service",
-            "namespace": "default", "uid": "0b6f1c2e-5d7a-4c1e-9f00-123456789abc", "resourceVersion": "4712",
-        ])
+        #expect(
+            event["involvedObject"] == [
+                "apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "name": "worker-virtual-service",
+                "namespace": "default", "uid": "0b6f1c2e-5d7a-4c1e-9f00-123456789abc", "resourceVersion": "4712",
+            ])
     }
 
     @Test func alreadyRightWritesNothing() throws {
@@ -79,7 +88,10 @@ import Testing
         let server = try StandInAPIServer()
         try server.set(["bumpAfterGet": 10])
         let message = error { _ = try router(server).apply(burstWeight: 100, reason: "busy") }
-        #expect(message == "VirtualService default/worker-virtual-service kept changing under us: 3 updates in a row answered 409 Conflict")
+        #expect(
+            message
+                == "VirtualService default/worker-virtual-service kept changing under us: 3 updates in a row answered 409 Conflict"
+        )
         #expect(summary(try server.requests()) == ["GET 200", "PUT 409", "GET 200", "PUT 409", "GET 200", "PUT 409"])
     }
 
@@ -108,7 +120,9 @@ import Testing
         try server.account.write("token", "test-token")
         #expect(try router.readBurstWeight() == 0)
         try FileManager.default.removeItem(atPath: "\(server.account.path)/token")
-        #expect(error { _ = try router.readBurstWeight() } == "cannot read the service-account token at \(server.account.path)/token")
+        #expect(
+            error { _ = try router.readBurstWeight() }
+                == "cannot read the service-account token at \(server.account.path)/token")
         try server.account.write("token", "two\nlines")
         #expect(error { _ = try router.readBurstWeight() }?.contains("spans several lines") == true)
     }
@@ -119,15 +133,20 @@ import Testing
         let change = try router(server).apply(burstWeight: 100, reason: "x")
         #expect(change.changed)
         #expect(change.warnings.count == 1)
-        #expect(change.warnings.first?.contains("could not record an Event on VirtualService default/worker-virtual-service: HTTP 403") == true)
+        #expect(
+            change.warnings.first?.contains(
+                "could not record an Event on VirtualService default/worker-virtual-service: HTTP 403") == true)
         #expect(change.warnings.first?.contains("needs create on events") == true)
         #expect(try router(server).readBurstWeight() == 100)
     }
 
     @Test func anUnusableDocumentIsAnErrorAndNothingIsWritten() throws {
-        let document = #"{"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"worker-virtual-service","namespace":"default","resourceVersion":"1"},"spec":{"http":[{"route":[{"destination":{"subset":"primary"}}]}]}}"#
+        let document =
+            #"{"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"worker-virtual-service","namespace":"default","resourceVersion":"1"},"spec":{"http":[{"route":[{"destination":{"subset":"primary"}}]}]}}"#
         let server = try StandInAPIServer(virtualService: document)
-        #expect(error { _ = try router(server).apply(burstWeight: 100, reason: "x") }?.contains("no HTTP route with destinations of both subsets") == true)
+        #expect(
+            error { _ = try router(server).apply(burstWeight: 100, reason: "x") }?.contains(
+                "no HTTP route with destinations of both subsets") == true)
         #expect(summary(try server.requests()) == ["GET 200"])
     }
 
@@ -149,6 +168,8 @@ import Testing
         var configuration = server.configuration()
         configuration.istioAPIVersion = "v1beta1"
         #expect(try KubernetesRouter(configuration: configuration).readBurstWeight() == 0)
-        #expect(try server.requests().first?["path"] == "/apis/networking.istio.io/v1beta1/namespaces/default/virtualservices/worker-virtual-service")
+        #expect(
+            try server.requests().first?["path"]
+                == "/apis/networking.istio.io/v1beta1/namespaces/default/virtualservices/worker-virtual-service")
     }
 }

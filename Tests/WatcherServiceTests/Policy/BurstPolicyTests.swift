@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WatcherService
 
 /// A policy at a fixed origin of time, so tests say "at 12.5 s" instead of doing clock arithmetic.
@@ -44,7 +45,9 @@ private struct Harness {
         #expect(h.rate(12) == nil)
         #expect(h.rate(10) == nil)
         let decision = h.decide(.value(15.01))
-        #expect(decision == .change(burstWeight: 100, reason: "rate 15.01 rps above BURST_HIGH_RPS 15: burst weight 0 -> 100"))
+        #expect(
+            decision
+                == .change(burstWeight: 100, reason: "rate 15.01 rps above BURST_HIGH_RPS 15: burst weight 0 -> 100"))
     }
 
     @Test func returnsOnlyBelowLow() {
@@ -54,7 +57,8 @@ private struct Harness {
         #expect(h.rate(10) == nil)
         #expect(h.decide(.value(12)).reason == "rate 12 rps within the band 10...15, keeping burst weight 100")
         let decision = h.decide(.value(9.5))
-        #expect(decision == .change(burstWeight: 0, reason: "rate 9.5 rps below BURST_LOW_RPS 10: burst weight 100 -> 0"))
+        #expect(
+            decision == .change(burstWeight: 0, reason: "rate 9.5 rps below BURST_LOW_RPS 10: burst weight 100 -> 0"))
     }
 
     @Test func alreadyRightHoldsWithReason() {
@@ -117,7 +121,9 @@ private struct Harness {
 
     @Test func errorsNaNAndNonsenseHold() {
         var h = Harness(mode, weight: 100)
-        #expect(h.decide(.error("connection refused")) == .hold(reason: "query failed, holding the route: connection refused"))
+        #expect(
+            h.decide(.error("connection refused"))
+                == .hold(reason: "query failed, holding the route: connection refused"))
         #expect(h.decide(.notANumber("NaN")) == .hold(reason: "query returned NaN, holding the route"))
         #expect(h.decide(.value(-1)).burstWeight == nil)
         #expect(h.decide(.value(.nan)).burstWeight == nil)
@@ -132,7 +138,11 @@ private struct Harness {
         }
         #expect(h.decide(.noData, 29).reason.contains("until NO_DATA_GRACE 30s has passed"))
         let decision = h.decide(.noData, 30)
-        #expect(decision == .change(burstWeight: 0, reason: "no data for 30s (counted as rate 0 rps) below BURST_LOW_RPS 10: burst weight 100 -> 0"))
+        #expect(
+            decision
+                == .change(
+                    burstWeight: 0,
+                    reason: "no data for 30s (counted as rate 0 rps) below BURST_LOW_RPS 10: burst weight 100 -> 0"))
     }
 
     @Test func anythingElseRestartsTheNoDataCount() {
@@ -172,8 +182,11 @@ private struct Harness {
         var h = Harness(mode, weight: 0)
         let decision = h.decide(.value(10.4))
         #expect(
-            decision == .hold(
-                reason: "rate 10.4 rps against PRIMARY_CAPACITY_RPS 10 wants burst weight 4, within WEIGHT_STEP 5 of 0"))
+            decision
+                == .hold(
+                    reason:
+                        "rate 10.4 rps against PRIMARY_CAPACITY_RPS 10 wants burst weight 4, within WEIGHT_STEP 5 of 0")
+        )
         #expect(h.rate(10.6) == 6)
     }
 

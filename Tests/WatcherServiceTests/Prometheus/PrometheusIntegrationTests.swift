@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WatcherService
 
 /// The query and its decoding against a real Prometheus scraping an exporter the test controls.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WatcherService
 
 @Suite struct PrometheusQueryTests {
@@ -16,7 +17,8 @@ import Testing
     @Test func urlEncodesTheDefaultQuery() {
         let url = PrometheusQuery(serverURL: "http://prom:9090", expression: PrometheusQuery.defaultExpression).url
         #expect(
-            url == "http://prom:9090/api/v1/query?query=sum%28rate%28istio_requests_total%7Breporter%3D%22destination%22"
+            url
+                == "http://prom:9090/api/v1/query?query=sum%28rate%28istio_requests_total%7Breporter%3D%22destination%22"
                 + "%2Cdestination_service%3D%22worker-service.default.svc.cluster.local%22%2Csource_workload%3D%22"
                 + "frontend-deployment%22%7D%5B1m%5D%29%29%20by%20%28source_workload%2C%20source_app%2C%20"
                 + "destination_service%29")
@@ -44,8 +46,11 @@ import Testing
     }
 
     @Test func scalarResultIsAValue() {
-        #expect(decode(#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"4.5"]}}"#) == .value(4.5))
-        #expect(decode(#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"NaN"]}}"#) == .notANumber("NaN"))
+        #expect(
+            decode(#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"4.5"]}}"#) == .value(4.5))
+        #expect(
+            decode(#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"NaN"]}}"#)
+                == .notANumber("NaN"))
     }
 
     @Test(arguments: ["NaN", "+Inf", "-Inf"])
@@ -100,7 +105,9 @@ import Testing
     }
 
     @Test func connectionFailureNamesTheServer() {
-        #expect(query.connectionFailed("Connection refused") == .error("cannot query Prometheus at http://prom:9090: Connection refused"))
+        #expect(
+            query.connectionFailed("Connection refused")
+                == .error("cannot query Prometheus at http://prom:9090: Connection refused"))
     }
 
     @Test func outcomeKindsHaveMetricLabels() {

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import WatcherService
 
 /// A real HAProxy (Debian's `haproxy`) on free loopback ports, standing in for the mesh: backend

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import WatcherService
 
 /// A real Prometheus (Debian's `prometheus`) scraping `Fixtures/rate_exporter.py` every second,
@@ -67,7 +68,8 @@ final class PrometheusInstance {
 
     /// Sets the rate at which the exporter's `cluster="primary"` counter grows.
     func setRate(_ rps: Double) throws {
-        _ = try http.perform(method: "POST", url: "http://127.0.0.1:\(exporterPort)/rate?rps=\(rps)", timeout: .seconds(2))
+        _ = try http.perform(
+            method: "POST", url: "http://127.0.0.1:\(exporterPort)/rate?rps=\(rps)", timeout: .seconds(2))
     }
 
     /// Runs `expression` as the watcher does and decodes the answer.

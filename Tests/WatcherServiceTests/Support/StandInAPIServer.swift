@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import WatcherService
 
 /// Runs `Fixtures/fake_apiserver.py`, the stand-in Kubernetes API server, for one test.
@@ -57,7 +58,9 @@ final class StandInAPIServer {
         let response = try control.perform(
             method: "POST", url: url + "/_standin/control", headers: ["Content-Type: application/json"],
             body: options.serializedBytes, timeout: .seconds(5))
-        guard response.status == 200 else { throw ExternalTool.Failure(description: "control answered \(response.status)") }
+        guard response.status == 200 else {
+            throw ExternalTool.Failure(description: "control answered \(response.status)")
+        }
     }
 
     /// Every API request the stand-in has seen.
@@ -68,6 +71,7 @@ final class StandInAPIServer {
 
     /// The VirtualService as stored now.
     func storedVirtualService() throws -> JSONValue {
-        try JSONParser.parse(control.perform(method: "GET", url: url + "/_standin/virtualservice", timeout: .seconds(5)).body)
+        try JSONParser.parse(
+            control.perform(method: "GET", url: url + "/_standin/virtualservice", timeout: .seconds(5)).body)
     }
 }

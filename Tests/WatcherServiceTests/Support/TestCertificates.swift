@@ -24,18 +24,25 @@ struct TestCertificates: Sendable {
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         for name in ["ca", "other-ca"] {
             try ExternalTool.run(
-                "openssl", ["req", "-x509"] + curve + ["-keyout", "\(name).key", "-out", "\(name).crt", "-days", "2",
-                "-subj", "/CN=standin-\(name)"], in: directory.path)
+                "openssl",
+                ["req", "-x509"] + curve + [
+                    "-keyout", "\(name).key", "-out", "\(name).crt", "-days", "2",
+                    "-subj", "/CN=standin-\(name)",
+                ], in: directory.path)
         }
         try ExternalTool.run(
             "openssl", ["req"] + curve + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
             in: directory.path)
         try directory.write(
             "server.ext",
-            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n")
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
+        )
         try ExternalTool.run(
-            "openssl", ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", "server.crt", "-days", "2", "-extfile", "server.ext"], in: directory.path)
+            "openssl",
+            [
+                "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", "server.crt", "-days", "2", "-extfile", "server.ext",
+            ], in: directory.path)
         return TestCertificates(directory: directory.path)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WatcherService
 
 /// The libcurl client against the stand-in API server over real TLS.
@@ -23,7 +24,8 @@ import Testing
     @Test func getsOverTLSWithTheGivenCA() throws {
         let server = try StandInAPIServer()
         let response = try client().perform(
-            method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"], timeout: .seconds(5))
+            method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"], timeout: .seconds(5)
+        )
         #expect(response.status == 200)
         #expect(try JSONParser.parse(response.body)["metadata"]?["resourceVersion"] == "4711")
     }
@@ -50,7 +52,8 @@ import Testing
             method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer nope"], timeout: .seconds(5))
         #expect(wrong.status == 403)
         let untyped = try http.perform(
-            method: "PUT", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"], body: Array("{}".utf8),
+            method: "PUT", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"],
+            body: Array("{}".utf8),
             timeout: .seconds(5))
         #expect(untyped.status == 415)
         let unversioned = try http.perform(
@@ -62,19 +65,26 @@ import Testing
 
     @Test func anUntrustedCertificateIsATLSFailure() throws {
         let server = try StandInAPIServer()
-        let error = failure { _ = try client(ca: TestCertificates.get().otherCAFile).perform(method: "GET", url: server.url + vsPath, timeout: .seconds(5)) }
+        let error = failure {
+            _ = try client(ca: TestCertificates.get().otherCAFile).perform(
+                method: "GET", url: server.url + vsPath, timeout: .seconds(5))
+        }
         #expect(error?.kind == .tlsFailed, "\(String(describing: error))")
     }
 
     @Test func aNameNotInTheCertificateIsATLSFailure() throws {
         let server = try StandInAPIServer()
-        let error = failure { _ = try client().perform(method: "GET", url: "https://localhost:\(server.port)/", timeout: .seconds(5)) }
+        let error = failure {
+            _ = try client().perform(method: "GET", url: "https://localhost:\(server.port)/", timeout: .seconds(5))
+        }
         #expect(error?.kind == .tlsFailed, "\(String(describing: error))")
     }
 
     @Test func aClosedPortIsAConnectionFailure() throws {
         let port = FreePort.take()
-        let error = failure { _ = try client().perform(method: "GET", url: "https://127.0.0.1:\(port)/", timeout: .seconds(5)) }
+        let error = failure {
+            _ = try client().perform(method: "GET", url: "https://127.0.0.1:\(port)/", timeout: .seconds(5))
+        }
         #expect(error?.kind == .connectionFailed)
         #expect(error?.description.contains("connection failed:") == true)
         #expect(error?.message.contains("\(port)") == true, "\(String(describing: error))")
@@ -95,9 +105,13 @@ import Testing
 
     @Test func plainHTTPIsRefusedUnlessAllowed() throws {
         let port = FreePort.take()
-        let refused = failure { _ = try client().perform(method: "GET", url: "http://127.0.0.1:\(port)/", timeout: .seconds(5)) }
+        let refused = failure {
+            _ = try client().perform(method: "GET", url: "http://127.0.0.1:\(port)/", timeout: .seconds(5))
+        }
         #expect(refused?.kind == .other, "\(String(describing: refused))")
-        let allowed = failure { _ = try client(plain: true).perform(method: "GET", url: "http://127.0.0.1:\(port)/", timeout: .seconds(5)) }
+        let allowed = failure {
+            _ = try client(plain: true).perform(method: "GET", url: "http://127.0.0.1:\(port)/", timeout: .seconds(5))
+        }
         #expect(allowed?.kind == .connectionFailed)
     }
 
@@ -105,7 +119,8 @@ import Testing
         let server = try StandInAPIServer()
         let error = failure {
             _ = try client(limit: 100).perform(
-                method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"], timeout: .seconds(5))
+                method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"],
+                timeout: .seconds(5))
         }
         #expect(error == BlockingHTTPClientError(kind: .responseTooLarge, message: "the answer exceeded 100 bytes"))
     }
