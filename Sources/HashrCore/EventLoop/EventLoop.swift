@@ -12,7 +12,8 @@ import Glibc
 public final class EventLoop: @unchecked Sendable {
     let raw: UnsafeMutablePointer<uv_loop_t>
     private let wakeup: UnsafeMutablePointer<uv_async_t>
-    private let queue = Mutex<[@Sendable () -> Void]>([])
+    /// Work for the loop thread, and whether the wakeup handle is gone (then work is dropped).
+    private let queue = Mutex<(work: [@Sendable () -> Void], stopped: Bool)>(([], false))
     private let loopThread = Atomic<UInt>(0)
     private var wakeupClosed = false
     /// Where every stream on this loop reads into; read callbacks consume it before the next read.
@@ -68,16 +69,23 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Runs `work` on the loop thread, soon. Safe from any thread. Work submitted after `stop()` is
-    /// dropped: the loop is gone.
-    public func execute(_ work: @escaping @Sendable () -> Void) {
-        queue.withLock { $0.append(work) }
-        uv_async_send(wakeup)
+    /// dropped (and false returned): the loop is gone.
+    @discardableResult
+    public func execute(_ work: @escaping @Sendable () -> Void) -> Bool {
+        // Sending under the lock: once `stop()` has marked the queue stopped, the handle may be
+        // closed at any moment, and signalling a closed handle aborts inside libuv.
+        queue.withLock { state in
+            guard !state.stopped else { return false }
+            state.work.append(work)
+            uv_async_send(wakeup)
+            return true
+        }
     }
 
     private func drainQueue() {
-        let work = queue.withLock { pending -> [@Sendable () -> Void] in
-            let taken = pending
-            pending.removeAll(keepingCapacity: true)
+        let work = queue.withLock { state -> [@Sendable () -> Void] in
+            let taken = state.work
+            state.work.removeAll(keepingCapacity: true)
             return taken
         }
         for item in work { item() }
@@ -88,6 +96,7 @@ public final class EventLoop: @unchecked Sendable {
         assertInEventLoop()
         guard !wakeupClosed else { return }
         wakeupClosed = true
+        queue.withLock { $0.stopped = true }
         wakeup.withMemoryRebound(to: uv_handle_t.self, capacity: 1) { uv_close($0, nil) }
     }
 

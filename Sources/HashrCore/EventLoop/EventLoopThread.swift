@@ -26,16 +26,17 @@ public final class EventLoopThread: Sendable {
     /// Runs `body` on the loop thread and returns what it returns (or throws what it throws).
     public func submit<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            loop.execute {
+            let accepted = loop.execute {
                 do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
             }
+            if !accepted { continuation.resume(throwing: EventLoopStopped()) }
         }
     }
 
     /// Runs `body` on the loop thread; it calls `complete` (on the loop, now or later) with the result.
     public func submitAsync<T: Sendable>(_ body: @escaping @Sendable (_ complete: @escaping (T) -> Void) -> Void) async -> T {
         await withCheckedContinuation { continuation in
-            loop.execute {
+            let accepted = loop.execute {
                 var resumed = false
                 body { value in
                     guard !resumed else { return }
@@ -43,6 +44,8 @@ public final class EventLoopThread: Sendable {
                     continuation.resume(returning: value)
                 }
             }
+            // Waiting on a loop that will never run the body would hang the test instead.
+            precondition(accepted, "submitAsync on a stopped event loop")
         }
     }
 
@@ -62,6 +65,11 @@ public final class EventLoopThread: Sendable {
             if let done { continuation.resume(returning: done) }
         }
     }
+}
+
+/// The loop has stopped: nothing more runs on it.
+public struct EventLoopStopped: Error, CustomStringConvertible {
+    public var description: String { "the event loop has stopped" }
 }
 
 /// How the loop thread ended, and who waits for it.
