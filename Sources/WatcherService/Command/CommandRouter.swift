@@ -12,8 +12,10 @@ public struct CommandRouter: WeightRouter {
     /// How much of the command's output a failure message quotes.
     public static let tailLength = 500
 
+    /// The command line and its timeout.
     public let configuration: CommandRouterConfiguration
 
+    /// A router that runs `configuration`'s command for each change.
     public init(configuration: CommandRouterConfiguration) {
         self.configuration = configuration
     }

@@ -14,8 +14,11 @@ public struct WatcherController: Sendable {
     /// A query failure streak is logged at its start and then every this many failures.
     public static let repeatedFailureLogInterval = 60
 
+    /// The decision rule, with the route's state as last read.
     public private(set) var policy: BurstPolicy
+    /// Counters and gauges for `/metrics`.
     public private(set) var statistics = WatcherStatistics()
+    /// `DRY_RUN`: decisions are logged and simulated, never applied.
     public let dryRun: Bool
     /// What the router changes, for log lines.
     public let routerTarget: String
@@ -28,6 +31,7 @@ public struct WatcherController: Sendable {
     private var applying: Int?
     private var lastQueryError: String?
 
+    /// A controller that has not started; call `start(at:)` first.
     public init(policy: BurstPolicy.Configuration, dryRun: Bool, routerTarget: String) {
         self.policy = BurstPolicy(configuration: policy)
         self.dryRun = dryRun

@@ -14,6 +14,7 @@ public struct BlockingTCPExchange: Sendable {
     /// Answers beyond this are cut off with an error rather than filling memory.
     public let maximumReplyBytes: Int
 
+    /// An exchange with `host:port`; `timeout` bounds connecting, sending and reading together.
     public init(host: String, port: Int, timeout: Duration, maximumReplyBytes: Int = 1 << 20) {
         self.host = host
         self.port = port

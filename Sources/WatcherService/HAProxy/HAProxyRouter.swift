@@ -3,9 +3,11 @@
 /// The weights are written as 100 − w (primary) and w (burst). The one being raised is written
 /// first, so there is never a moment where both are 0 and HAProxy has nowhere to send requests.
 public struct HAProxyRouter: WeightRouter {
+    /// The runtime API's address, the backend and its two servers.
     public let configuration: HAProxyRouterConfiguration
     private let connection: BlockingTCPExchange
 
+    /// A router that talks to the runtime API described by `configuration`.
     public init(configuration: HAProxyRouterConfiguration) {
         self.configuration = configuration
         self.connection = BlockingTCPExchange(

@@ -28,6 +28,7 @@ public struct JSONParser {
         return value
     }
 
+    /// Parses the UTF-8 form of `text`.
     public static func parse(_ text: String) throws(Failure) -> JSONValue {
         try parse(Array(text.utf8))
     }

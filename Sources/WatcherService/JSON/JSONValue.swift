@@ -45,16 +45,19 @@ public enum JSONValue: Sendable, Equatable {
         self = .object(members)
     }
 
+    /// The text, when this is a string.
     public var stringValue: String? {
         guard case .string(let text) = self else { return nil }
         return text
     }
 
+    /// The elements, when this is an array.
     public var arrayValue: [JSONValue]? {
         guard case .array(let elements) = self else { return nil }
         return elements
     }
 
+    /// Whether this is an object.
     public var isObject: Bool {
         if case .object = self { return true }
         return false

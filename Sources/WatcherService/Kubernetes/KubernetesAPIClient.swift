@@ -5,9 +5,11 @@ import Foundation
 /// The token is read from disk on every request because Kubernetes rotates projected tokens
 /// (about hourly) and a token read once at start would expire under a long-running watcher.
 public struct KubernetesAPIClient: Sendable {
+    /// The API server's URL, the service-account folder and the request timeout.
     public let configuration: KubernetesRouterConfiguration
     private let http: BlockingHTTPClient
 
+    /// A client trusting only the CA in `configuration`'s service-account folder.
     public init(configuration: KubernetesRouterConfiguration) {
         self.configuration = configuration
         self.http = BlockingHTTPClient(certificateAuthorityFile: configuration.certificateAuthorityPath)

@@ -9,14 +9,17 @@ import Foundation
 /// Event on the VirtualService; a failed Event is a warning, not a failed change.
 /// Needs exactly: get and update on that VirtualService, create on events.
 public struct KubernetesRouter: WeightRouter {
+    /// GET-PUT cycles tried before a run of 409 Conflicts is reported as an error.
     public static let maximumAttempts = 3
 
+    /// The API server, credentials and VirtualService.
     public let configuration: KubernetesRouterConfiguration
     private let client: KubernetesAPIClient
     private let editor: VirtualServiceEditor
     /// The time stamped on Events; injectable for tests.
     private let now: @Sendable () -> Date
 
+    /// A router for `configuration`; `now` dates the Events it records.
     public init(configuration: KubernetesRouterConfiguration, now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         self.client = KubernetesAPIClient(configuration: configuration)

@@ -3,6 +3,7 @@ public struct SubsetWeights: Sendable, Equatable {
     public var primary: Int
     public var burst: Int
 
+    /// Weights as written in the route.
     public init(primary: Int, burst: Int) {
         self.primary = primary
         self.burst = burst

@@ -8,6 +8,7 @@ public struct VirtualServiceEditor: Sendable, Equatable {
     public let primarySubset: String
     public let burstSubset: String
 
+    /// An editor for the destinations whose subsets have these names.
     public init(primarySubset: String = "primary", burstSubset: String = "burst") {
         self.primarySubset = primarySubset
         self.burstSubset = burstSubset

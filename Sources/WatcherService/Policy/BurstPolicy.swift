@@ -16,8 +16,10 @@ import HashrCore
 /// - A target equal to the current weight holds; so does any change within `minimumDwell` of the
 ///   last one (the dwell also counts from start, as the route's age before start is unknown).
 public struct BurstPolicy: Sendable {
+    /// Points in time as the driver's clock gives them.
     public typealias Instant = ContinuousClock.Instant
 
+    /// The mode, dwell and no-data grace.
     public let configuration: Configuration
     /// The burst weight as last reported by the router; nil until the first report.
     public private(set) var currentWeight: Int?
@@ -26,6 +28,7 @@ public struct BurstPolicy: Sendable {
     /// When the current run of "no data" answers began.
     private var noDataSince: Instant?
 
+    /// A policy that knows nothing of the route yet: it holds until `routerReported`.
     public init(configuration: Configuration) {
         self.configuration = configuration
     }

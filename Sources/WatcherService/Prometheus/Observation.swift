@@ -20,6 +20,7 @@ public enum Observation: Sendable, Equatable {
         case error
     }
 
+    /// The outcome's kind, without its value or message.
     public var kind: Kind {
         switch self {
         case .value: .value

@@ -9,6 +9,7 @@ public struct PrometheusQuery: Sendable, Equatable {
         + "destination_service=\"worker-service.default.svc.cluster.local\","
         + "source_workload=\"frontend-deployment\"}[1m])) by (source_workload, source_app, destination_service)"
 
+    /// Istio's bundled Prometheus, as the workshop installs it.
     public static let defaultServerURL = "http://prometheus.istio-system.svc.cluster.local:9090"
 
     /// Prometheus' base URL without a trailing slash, e.g. `http://127.0.0.1:9090` (a path prefix
@@ -17,6 +18,7 @@ public struct PrometheusQuery: Sendable, Equatable {
     /// The PromQL expression; it must evaluate to a single value in requests per second.
     public let expression: String
 
+    /// A query of `expression`; trailing slashes of `serverURL` are dropped.
     public init(serverURL: String, expression: String) {
         var base = serverURL
         while base.hasSuffix("/") { base.removeLast() }

@@ -10,5 +10,6 @@ public struct RouterChange: Sendable, Equatable {
         self.warnings = warnings
     }
 
+    /// The route already had the wanted weights; nothing was written.
     public static let unchanged = RouterChange(changed: false)
 }

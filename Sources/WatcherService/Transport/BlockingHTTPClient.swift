@@ -8,7 +8,9 @@ import CCurl
 public struct BlockingHTTPClient: Sendable {
     /// An answer: any status, and the body.
     public struct Response: Sendable, Equatable {
+        /// The HTTP status code.
         public let status: Int
+        /// The complete body.
         public let body: [UInt8]
 
         public init(status: Int, body: [UInt8]) {
@@ -41,10 +43,15 @@ public struct BlockingHTTPClient: Sendable {
     public func perform(
         method: String, url: String, headers: [String] = [], body: [UInt8]? = nil, timeout: Duration
     ) throws(BlockingHTTPClientError) -> Response {
-        guard Self.globalSetup == CURLE_OK, let handle = curl_easy_init() else {
+        guard Self.globalSetup == CURLE_OK else {
             throw BlockingHTTPClientError(kind: .other, message: "libcurl could not be initialized")
         }
-        defer { curl_easy_cleanup(handle) }
+        // All three outlive the handle: curl may use them until curl_easy_cleanup.
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        defer { errorBuffer.deallocate() }
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        let sink = ResponseSink(limit: maximumResponseBytes)
+        defer { withExtendedLifetime(sink) {} }
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
         // "Expect:" turns off curl's 100-continue round trip for larger bodies.
@@ -54,10 +61,10 @@ public struct BlockingHTTPClient: Sendable {
             }
             headerList = extended
         }
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        defer { errorBuffer.deallocate() }
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        let sink = ResponseSink(limit: maximumResponseBytes)
+        guard let handle = curl_easy_init() else {
+            throw BlockingHTTPClientError(kind: .other, message: "libcurl could not be initialized")
+        }
+        defer { curl_easy_cleanup(handle) }
         let milliseconds = max(
             1, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
 
