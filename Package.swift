@@ -68,6 +68,6 @@ let package = Package(
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "HashrTestSupport"], swiftSettings: strict),
         .testTarget(name: "FrontendServiceTests", dependencies: ["FrontendService", "HashrTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "WatcherServiceTests", dependencies: ["WatcherService"], exclude: ["Fixtures"], swiftSettings: strict),
+            name: "WatcherServiceTests", dependencies: ["WatcherService", "HashrTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

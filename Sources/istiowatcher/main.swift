@@ -1,5 +1,6 @@
-import Foundation
+import HashrCore
+import WatcherService
 
-// Filled in by its own issue; until then this binary says so and fails.
-FileHandle.standardError.write("istiowatcher: not built yet\n".data(using: .utf8)!)
-exit(1)
+ServiceRunner.run(name: "istiowatcher", configuration: WatcherConfiguration.init(environment:)) { loop, configuration, logger in
+    try WatcherService(loop: loop, configuration: configuration, logger: logger)
+}

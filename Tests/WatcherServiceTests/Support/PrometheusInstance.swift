@@ -58,6 +58,11 @@ final class PrometheusInstance {
 
     deinit { stop() }
 
+    /// Takes Prometheus away (the exporter stays), as an outage would.
+    func stopPrometheus() {
+        ExternalTool.stop(prometheus)
+    }
+
     private func stop() {
         ExternalTool.stop(prometheus)
         ExternalTool.stop(exporter)

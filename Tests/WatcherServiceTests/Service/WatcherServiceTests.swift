@@ -1,0 +1,125 @@
+import Foundation
+import HashrCore
+import HashrTestSupport
+import Logging
+import Testing
+
+@testable import WatcherService
+
+/// The whole watcher on its event loop: a real Prometheus scraping an exporter whose rate the test
+/// sets, and a real HAProxy whose weights it moves.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct WatcherServiceTests {
+    static let rateQuery = PrometheusIntegrationTests.rateQuery
+
+    /// A running watcher on its own loop thread.
+    struct Running {
+        let thread: EventLoopThread
+        let service: LoopBound<WatcherService>
+
+        static func start(prometheus: PrometheusInstance, haproxy: HAProxyInstance, dryRun: Bool = false) async throws -> Running {
+            let configuration = WatcherConfiguration(
+                port: 0, query: PrometheusQuery(serverURL: prometheus.url, expression: WatcherServiceTests.rateQuery),
+                pollInterval: .milliseconds(250), queryTimeout: .seconds(2),
+                policy: .init(mode: .all(high: 15, low: 10)), router: .haproxy(haproxy.configuration), dryRun: dryRun)
+            let thread = try EventLoopThread()
+            let loop = thread.loop
+            let service = try await thread.submit {
+                var logger = Logger(label: "watcher-test")
+                logger.logLevel = .warning
+                return LoopBound(try WatcherService(loop: loop, configuration: configuration, logger: logger), loop: loop)
+            }
+            return Running(thread: thread, service: service)
+        }
+
+        func metrics() async throws -> String {
+            let service = self.service
+            return try await thread.submit { String(decoding: service.value.metrics.exposition(), as: UTF8.self) }
+        }
+
+        func stop() async -> Int32 {
+            let service = self.service
+            _ = await thread.submitAsync { (complete: @escaping (Bool) -> Void) in service.value.shutdown { complete(true) } }
+            return await thread.shutdown()
+        }
+    }
+
+    static func burstWeight(_ haproxy: HAProxyInstance) throws -> Int? {
+        let reply = try haproxy.runtime("get weight worker/burst\n")
+        return Int(reply.split(separator: " ").first ?? "")
+    }
+
+    @Test func burstsOnRisingRateReturnsOnFallingAndHoldsThroughAPrometheusOutage() async throws {
+        let prometheus = try PrometheusInstance()
+        let haproxy = try HAProxyInstance()
+        let watcher = try await Running.start(prometheus: prometheus, haproxy: haproxy)
+
+        try prometheus.setRate(20)
+        try await waitUntil("burst weight 100", timeout: .seconds(30)) { try Self.burstWeight(haproxy) == 100 }
+        #expect(try haproxy.traffic(10)["burst"] == 10)
+
+        try prometheus.setRate(0)
+        try await waitUntil("burst weight back to 0", timeout: .seconds(30)) { try Self.burstWeight(haproxy) == 0 }
+        #expect(try haproxy.traffic(10)["primary"] == 10)
+
+        try prometheus.setRate(20)
+        try await waitUntil("burst weight 100 again", timeout: .seconds(30)) { try Self.burstWeight(haproxy) == 100 }
+        // Prometheus goes away while bursting: errors hold the route, they never read as zero.
+        prometheus.stopPrometheus()
+        try await Task.sleep(for: .seconds(3))
+        #expect(try Self.burstWeight(haproxy) == 100)
+        let metrics = try await watcher.metrics()
+        #expect(metrics.contains("istiowatcher_queries_total{outcome=\"error\"}"))
+        #expect(metrics.contains("istiowatcher_transitions_total{direction=\"to_burst\"} 2"))
+        #expect(metrics.contains("istiowatcher_transitions_total{direction=\"to_primary\"} 1"))
+        #expect(metrics.contains("istiowatcher_burst_weight 100"))
+        #expect(await watcher.stop() == 0)
+    }
+
+    @Test func dryRunDecidesButNeverChangesTheRoute() async throws {
+        let prometheus = try PrometheusInstance()
+        let haproxy = try HAProxyInstance()
+        let watcher = try await Running.start(prometheus: prometheus, haproxy: haproxy, dryRun: true)
+        try prometheus.setRate(20)
+        try await waitUntil("a simulated burst", timeout: .seconds(30)) {
+            try await watcher.metrics().contains("istiowatcher_burst_weight 100")
+        }
+        #expect(try Self.burstWeight(haproxy) == 0)
+        #expect(await watcher.stop() == 0)
+    }
+}
+
+/// The `istiowatcher` executable itself.
+@Suite struct WatcherProcessTests {
+    @Test(arguments: [
+        ["BURST_HIGH_RPS": "10", "BURST_LOW_RPS": "15", "ROUTER": "haproxy"],
+        ["POLL_INTERVAL": "fast", "ROUTER": "haproxy"],
+        ["ROUTER": "istioctl"],
+        ["PROMETHEUS_URL": "ftp://prometheus", "ROUTER": "haproxy"],
+        ["BURST_MODE": "overflow", "ROUTER": "haproxy"],
+    ])
+    func badConfigurationExitsTwoWithOneLine(environment: [String: String]) async throws {
+        let watcher = try ServiceProcess("istiowatcher", environment: environment)
+        let result = try await watcher.wait()
+        #expect(result.status == 2)
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stderr.contains("istiowatcher: invalid configuration"))
+    }
+
+    @Test func sigtermExitsPromptlyEvenWithNothingReachable() async throws {
+        let port = try RedisServerProcess.freePort()
+        let watcher = try ServiceProcess(
+            "istiowatcher",
+            environment: [
+                "ROUTER": "haproxy", "HAPROXY_ADDR": "127.0.0.1:1", "PROMETHEUS_URL": "http://127.0.0.1:1",
+                "PORT": "\(port)", "POLL_INTERVAL": "200ms",
+            ])
+        try await waitUntil("listening") { RedisServerProcess.accepts(port: port) }
+        try await Task.sleep(for: .milliseconds(500))
+        let started = ContinuousClock.now
+        watcher.signal(SIGTERM)
+        let result = try await watcher.wait()
+        #expect(result.status == 0)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(result.stdout.contains("cannot read the route"))
+    }
+}
