@@ -1,5 +1,6 @@
-import Foundation
+import FrontendService
+import HashrCore
 
-// Filled in by its own issue; until then this binary says so and fails.
-FileHandle.standardError.write("frontend: not built yet\n".data(using: .utf8)!)
-exit(1)
+ServiceRunner.run(name: "frontend", configuration: FrontendConfiguration.init(environment:)) { loop, configuration, logger in
+    try FrontendService(loop: loop, configuration: configuration, logger: logger)
+}

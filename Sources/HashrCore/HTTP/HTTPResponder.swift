@@ -62,6 +62,13 @@ public final class HTTPResponseStream {
         connection?.endStream(sequence: sequence)
     }
 
+    /// Closes the connection now, dropping anything unsent. For a client the caller's own budget
+    /// judged too far behind: `end()` would leave it connected with its backlog still queued.
+    public func abort() {
+        guard !isClosed else { return }
+        connection?.close()
+    }
+
     /// Bytes written but not yet taken by the client's socket.
     public var queuedBytes: Int { connection?.queuedBytes ?? 0 }
 

@@ -1,0 +1,60 @@
+import HashrCore
+
+extension FrontendService {
+    func makeRouter() -> HTTPRouter {
+        var router = HTTPRouter()
+        // `/` is the page, so no plain liveness route there; readiness means results can arrive.
+        router.addHealthAndMetrics(metrics: metrics, liveness: false) { [unowned self] in
+            subscriber.isConnected
+                ? (true, "") : (false, "not subscribed to \(Self.channel) on \(configuration.redis)")
+        }
+        for path in assets.paths {
+            router.get(path) { [unowned self] request, responder in servePage(request, responder) }
+        }
+        router.get("/api/rate") { [unowned self] _, responder in
+            responder.respond(.json(RateBody(rps: generator.rate).json))
+        }
+        router.put("/api/rate") { [unowned self] request, responder in putRate(request, responder) }
+        router.get("/api/stats") { [unowned self] _, responder in
+            responder.respond(.json(generator.snapshot(now: Self.now()).json))
+        }
+        router.get("/api/results") { [unowned self] request, responder in openResultStream(request, responder) }
+        return router
+    }
+
+    private func putRate(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        guard !isShuttingDown else { return responder.respond(.error(503, "shutting down")) }
+        do {
+            let rate = try setRate(fromBody: request.body)
+            responder.respond(.json(RateBody(rps: rate).json))
+        } catch {
+            responder.respond(.json(error.jsonBody, status: 400))
+        }
+    }
+
+    /// The page's files, with a validator: a browser that has the current version gets 304 and no body.
+    private func servePage(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        guard let asset = assets.asset(forPath: String(request.path)) else {
+            return responder.respond(.error(404, "no such file"))
+        }
+        var headers = HTTPHeaders(PageAssets.responseHeaders.map { ($0.name, $0.value) })
+        headers.add("ETag", asset.etag)
+        if Self.matches(request.headers["If-None-Match"], etag: asset.etag) {
+            return responder.respond(HTTPResponse(status: 304, headers: headers))
+        }
+        headers.add("Content-Type", asset.contentType)
+        responder.respond(HTTPResponse(status: 200, headers: headers, body: asset.body))
+    }
+
+    /// `If-None-Match` holds `*` or a list of entity tags, weak ones (`W/"..."`) included.
+    static func matches(_ ifNoneMatch: String?, etag: String) -> Bool {
+        guard let ifNoneMatch else { return false }
+        return ifNoneMatch.split(separator: ",").contains { candidate in
+            var tag = candidate.drop { $0 == " " || $0 == "\t" }
+            while tag.last == " " || tag.last == "\t" { tag = tag.dropLast() }
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
+            return tag == etag
+        }
+    }
+}

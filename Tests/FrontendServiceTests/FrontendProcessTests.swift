@@ -1,0 +1,48 @@
+import Foundation
+import FoundationNetworking
+import HashrCore
+import HashrTestSupport
+import Testing
+
+/// The `frontend` executable itself: configuration errors, its bundled page, and signals.
+@Suite struct FrontendProcessTests {
+    @Test(arguments: [
+        ("PORT", "eighty"), ("PROCESSOR_URL", "https://worker"), ("PROCESSOR_URL", "worker-service"),
+        ("REDIS_URL", "redis://"), ("MAX_RATE", "-5"), ("INITIAL_RATE", "fast"), ("MAX_IN_FLIGHT", "0"),
+        ("TICK_INTERVAL", "1.5ms"), ("REQUEST_TIMEOUT", "soon"), ("SSE_KEEPALIVE", "0s"), ("LOG_LEVEL", "loud"),
+    ])
+    func badConfigurationExitsTwoWithOneClearLine(variable: String, value: String) async throws {
+        let frontend = try ServiceProcess("frontend", environment: [variable: value])
+        let result = try await frontend.wait()
+        #expect(result.status == 2)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains(variable) && result.stderr.contains(value))
+    }
+
+    @Test func theBinaryServesItsBundledPageAndStopsOnSIGTERM() async throws {
+        let redis = try RedisServerProcess()
+        let port = try RedisServerProcess.freePort()
+        let frontend = try ServiceProcess(
+            "frontend",
+            environment: [
+                "PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)", "LOG_LEVEL": "warning",
+                "PROCESSOR_URL": "http://127.0.0.1:\(try RedisServerProcess.freePort())",
+            ])
+        try await waitUntil("frontend listening") { RedisServerProcess.accepts(port: port) }
+        try await waitUntil("frontend subscribed") { try await Self.get(port: port, "/_healthz").status == 200 }
+        let page = try await Self.get(port: port, "/")
+        #expect(page.status == 200)
+        #expect(page.contentType == "text/html; charset=utf-8")
+        #expect(page.body.contains("<title>String Hashr</title>"))
+        frontend.signal(SIGTERM)
+        let result = try await frontend.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    static func get(port: Int, _ path: String) async throws -> (status: Int, contentType: String?, body: String) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        let http = response as? HTTPURLResponse
+        return (http?.statusCode ?? -1, http?.value(forHTTPHeaderField: "Content-Type"), String(decoding: data, as: UTF8.self))
+    }
+}
