@@ -50,8 +50,9 @@ struct FrontendMetrics {
         resultStreamsRefused = metrics.counter("frontend_result_streams_refused_total")
 
         // Every series exists from the start, so a dashboard sees 0 rather than nothing.
-        for counter in [sent, succeeded, resultsReceived, burstResultsReceived, resultStreamsCutOff, resultStreamsRefused]
-        {
+        for counter in [
+            sent, succeeded, resultsReceived, burstResultsReceived, resultStreamsCutOff, resultStreamsRefused,
+        ] {
             counter.increment(by: 0)
         }
         for counter in failed.values { counter.increment(by: 0) }

@@ -72,7 +72,8 @@ extension FrontendService {
         if let last = lastFailureLog, now - last < 1_000_000_000 { return }
         lastFailureLog = now
         let failed = generator.statistics.failed
-        logger.warning("request to \(configuration.processor) failed (\(reason.rawValue)): \(detail); \(failed) failed so far")
+        logger.warning(
+            "request to \(configuration.processor) failed (\(reason.rawValue)): \(detail); \(failed) failed so far")
     }
 
     /// `PUT /api/rate`: validates the body and sets the one global rate; the last writer wins.

@@ -64,7 +64,8 @@ extension FrontendService {
             guard let stream = openStreams[id] else { continue }
             instruments.resultStreamsCutOff.increment()
             logger.warning(
-                "cutting off a results stream that stopped reading: more than \(streams.clientBufferLimit) bytes waiting")
+                "cutting off a results stream that stopped reading: more than \(streams.clientBufferLimit) bytes waiting"
+            )
             stream.abort()
         }
         guard !flush.bytes.isEmpty else { return }

@@ -125,7 +125,9 @@ public final class FrontendService: RunningService {
         shutdownCompletions.append(completion)
         guard !isShuttingDown else { return }
         isShuttingDown = true
-        logger.info("shutting down: \(generator.statistics.inFlight) request(s) in flight, \(openStreams.count) result stream(s)")
+        logger.info(
+            "shutting down: \(generator.statistics.inFlight) request(s) in flight, \(openStreams.count) result stream(s)"
+        )
         tickTimer.stop()
         // Results already received still reach the page before its stream ends.
         flushResults()

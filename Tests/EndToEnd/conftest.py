@@ -4,7 +4,7 @@ import types
 
 import pytest
 
-from e2e_support import OUTPUT_DIR, Service, accepts, binary, free_port, http, tool, wait_for
+from .e2e_support import OUTPUT_DIR, Service, accepts, binary, free_port, http, tool, wait_for
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 started and stopped by PID with timeouts. Nothing here skips: a missing binary or tool fails the
 test with a message saying what to do.
 
-Tests import these by this module's name (`from e2e_support import ...`), never from `conftest`:
-pytest loads every folder's conftest.py under that one name, so `conftest` may be another folder's."""
+Tests import these from here (`from .e2e_support import ...`), never from `conftest`: this folder
+is a package so that its conftest.py does not take the bare name `conftest` from Tests/Deployment's."""
 import os
 import pathlib
 import shutil

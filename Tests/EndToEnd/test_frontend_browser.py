@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from e2e_support import http, tool
+from .e2e_support import http, tool
 
 HASH = re.compile(r"^[A-Za-z0-9+/]{43}=$")
 

@@ -74,7 +74,8 @@ import Testing
         #expect(response.headers["Content-Type"]?.hasPrefix("text/plain; version=0.0.4") == true)
         let text = String(decoding: response.body, as: UTF8.self)
         for name in [
-            "frontend_requests_sent_total", "frontend_requests_succeeded_total", "frontend_requests_failed_total{reason=\"connect\"}",
+            "frontend_requests_sent_total", "frontend_requests_succeeded_total",
+            "frontend_requests_failed_total{reason=\"connect\"}",
             "frontend_requests_failed_total{reason=\"status_5xx\"}", "frontend_requests_dropped_total{reason=\"late\"}",
             "frontend_requests_dropped_total{reason=\"in_flight_cap\"}", "frontend_requests_in_flight",
             "frontend_results_received_total", "frontend_target_rate", "frontend_request_latency_seconds_bucket",

@@ -43,6 +43,9 @@ import Testing
     static func get(port: Int, _ path: String) async throws -> (status: Int, contentType: String?, body: String) {
         let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         let http = response as? HTTPURLResponse
-        return (http?.statusCode ?? -1, http?.value(forHTTPHeaderField: "Content-Type"), String(decoding: data, as: UTF8.self))
+        return (
+            http?.statusCode ?? -1, http?.value(forHTTPHeaderField: "Content-Type"),
+            String(decoding: data, as: UTF8.self)
+        )
     }
 }

@@ -68,7 +68,8 @@ final class FrontendHarness: Sendable {
             let workerPort = try RedisServerProcess.freePort()
             // Warnings only: the access log of thousands of requests would fill the pipe and block it.
             worker = try ServiceProcess(
-                "worker", environment: ["PORT": "\(workerPort)", "REDIS_URL": "127.0.0.1:\(redis.port)", "LOG_LEVEL": "warning"])
+                "worker",
+                environment: ["PORT": "\(workerPort)", "REDIS_URL": "127.0.0.1:\(redis.port)", "LOG_LEVEL": "warning"])
             processorEndpoint = HTTPEndpoint(host: "127.0.0.1", port: workerPort)
         case .endpoint(let endpoint):
             worker = nil
@@ -122,11 +123,13 @@ final class FrontendHarness: Sendable {
     }
 
     private func request(
-        _ endpoint: HTTPEndpoint, _ method: String, _ path: String, body: String = "", headers: HTTPHeaders = HTTPHeaders()
+        _ endpoint: HTTPEndpoint, _ method: String, _ path: String, body: String = "",
+        headers: HTTPHeaders = HTTPHeaders()
     ) async throws -> HTTPClientResponse {
         let client = self.client
         let request = HTTPClientRequest(
-            method: method, endpoint: endpoint, path: path, headers: headers, body: Array(body.utf8), timeout: .seconds(5))
+            method: method, endpoint: endpoint, path: path, headers: headers, body: Array(body.utf8),
+            timeout: .seconds(5))
         return try await tools.submitAsync { complete in client.value.execute(request) { complete($0) } }.get()
     }
 

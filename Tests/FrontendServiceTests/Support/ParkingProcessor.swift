@@ -62,7 +62,8 @@ final class ParkingProcessor: Sendable {
     /// Stops the server; returns `uv_loop_close`'s result.
     func stop() async -> Int32 {
         let server = self.server
-        _ = await thread.submitAsync { (complete: @escaping (Bool) -> Void) in server.value.shutdown { complete(true) } }
+        _ = await thread.submitAsync { (complete: @escaping (Bool) -> Void) in server.value.shutdown { complete(true) }
+        }
         return await thread.shutdown()
     }
 }

@@ -99,7 +99,8 @@ struct SSEStreamParser {
     private mutating func line(_ line: String) {
         if line.isEmpty {
             if !dataLines.isEmpty {
-                events.append(Event(name: eventName.isEmpty ? "message" : eventName, data: dataLines.joined(separator: "\n")))
+                events.append(
+                    Event(name: eventName.isEmpty ? "message" : eventName, data: dataLines.joined(separator: "\n")))
             }
             eventName = ""
             dataLines = []
