@@ -120,12 +120,12 @@ import Testing
         let harness = try await FrontendHarness(processor: .nowhere)
         #expect(try await harness.request("GET", "/_healthz").status == 200)
         #expect(try await harness.request("GET", "/nothing-here").status == 404)
-        harness.redis.kill()
+        try await OffThePool.run { [redis = harness.redis] in redis.kill() }
         try await waitUntil("not ready without Redis") { try await harness.request("GET", "/_healthz").status == 503 }
         #expect(try await harness.metric("frontend_redis_connected") == 0)
         // The page and the API still answer: only the results are missing.
         #expect(try await harness.request("GET", "/").status == 200)
-        try harness.redis.start()
+        try await OffThePool.run { [redis = harness.redis] in try redis.start() }
         try await waitUntil("ready again after Redis is back") {
             try await harness.request("GET", "/_healthz").status == 200
         }

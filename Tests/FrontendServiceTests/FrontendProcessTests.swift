@@ -5,7 +5,8 @@ import HashrTestSupport
 import Testing
 
 /// The `frontend` executable itself: configuration errors, its bundled page, and signals.
-@Suite struct FrontendProcessTests {
+/// One process at a time: a dozen debug binaries starting at once would crowd the other suites.
+@Suite(.serialized) struct FrontendProcessTests {
     @Test(arguments: [
         ("PORT", "eighty"), ("PROCESSOR_URL", "https://worker"), ("PROCESSOR_URL", "worker-service"),
         ("REDIS_URL", "redis://"), ("MAX_RATE", "-5"), ("INITIAL_RATE", "fast"), ("MAX_IN_FLIGHT", "0"),
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func theBinaryServesItsBundledPageAndStopsOnSIGTERM() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await OffThePool.run { try RedisServerProcess() }
         let port = try RedisServerProcess.freePort()
         let frontend = try ServiceProcess(
             "frontend",

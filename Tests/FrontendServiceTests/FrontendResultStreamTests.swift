@@ -8,23 +8,23 @@ import Testing
 /// `GET /api/results` with real sockets and results published on a real Redis.
 @Suite(.serialized) struct FrontendResultStreamTests {
     @Test func aStalledClientIsCutOffAloneAndNeverDelaysAHealthyOne() async throws {
-        let budget = 512 * 1024
+        let budget = 256 * 1024
         let harness = try await FrontendHarness(processor: .nowhere) { $0.sseClientBuffer = budget }
         // Never reads, with a tiny receive window: everything sent to it piles up at the frontend.
         let stalled = try SSETestClient(port: harness.port, receiveBuffer: 4096, reading: false)
         let healthy = try SSETestClient(port: harness.port)
         try await waitUntil("both streams open") { try await harness.onFrontend { $0.resultStreamCount } == 2 }
 
-        // 2,500 results of about 4 KiB, a few MB/s: 10 MB, past the stalled client's budget plus what
-        // the kernel buffers for it (a loopback send buffer grows to 4 MB), while one 10 ms flush stays
-        // well inside the budget of a client that reads.
-        let count = 2_500
+        // 1,250 results of about 4 KiB at about 2 MB/s: 5 MB, past the stalled client's budget plus
+        // what the kernel buffers for it (a loopback send buffer grows to 4 MB), while one 10 ms flush
+        // stays well inside the budget of a client that reads. Paced, so the test leaves CPU to others.
+        let count = 1_250
         let padding = String(repeating: "x", count: 4_000)
         var publishedAt: [ContinuousClock.Instant] = []
         for index in 0..<count {
             try await harness.publish("result-\(index)-\(padding)")
             publishedAt.append(.now)
-            if index % 10 == 9 { try await Task.sleep(for: .milliseconds(5)) }
+            if index % 5 == 4 { try await Task.sleep(for: .milliseconds(10)) }
         }
         try await waitUntil("the healthy client has every result") { healthy.eventCount == count }
 
@@ -86,7 +86,7 @@ import Testing
         first.close()
         try await waitUntil("stream closed") { try await harness.onFrontend { $0.resultStreamCount } == 0 }
         let third = try SSETestClient(port: harness.port)
-        try await waitUntil("stream open again") { try await harness.onFrontend { $0.resultStreamCount } == 1 }
+        try await waitUntil("stream open again") { third.status != nil }
         #expect(third.status == 200)
         third.close()
         let closed = await harness.stop()

@@ -33,6 +33,13 @@ public enum ServerSentEvents {
             frame.append(lineFeed)
         }
         frame.append(contentsOf: "data: ".utf8)
+        // Results are hashes: one line, copied in bulk instead of byte by byte.
+        if !data.contains(where: { $0 == lineFeed || $0 == carriageReturn }) {
+            frame.append(contentsOf: data)
+            frame.append(lineFeed)
+            frame.append(lineFeed)
+            return frame
+        }
         var previousWasCarriageReturn = false
         for byte in data {
             switch byte {

@@ -36,7 +36,7 @@ final class FrontendHarness: Sendable {
     init(
         processor: Processor = .worker, configure: @Sendable (inout FrontendConfiguration) -> Void = { _ in }
     ) async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await OffThePool.run { try RedisServerProcess() }
         self.redis = redis
         let url = redis.url
         let logger = {
@@ -191,7 +191,7 @@ final class FrontendHarness: Sendable {
             worker.signal(SIGTERM)
             _ = try? await worker.wait()
         }
-        redis.stop()
+        _ = try? await OffThePool.run { [redis] in redis.stop() }
         return (frontendResult, toolsResult)
     }
 }
