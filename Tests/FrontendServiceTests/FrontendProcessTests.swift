@@ -30,12 +30,19 @@ import Testing
                 "PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)", "LOG_LEVEL": "warning",
                 "PROCESSOR_URL": "http://127.0.0.1:\(try RedisServerProcess.freePort())",
             ])
-        try await waitUntil("frontend listening") { RedisServerProcess.accepts(port: port) }
-        try await waitUntil("frontend subscribed") { try await Self.get(port: port, "/_healthz").status == 200 }
-        let page = try await Self.get(port: port, "/")
-        #expect(page.status == 200)
-        #expect(page.contentType == "text/html; charset=utf-8")
-        #expect(page.body.contains("<title>String Hashr</title>"))
+        do {
+            try await waitUntil("frontend listening") { RedisServerProcess.accepts(port: port) }
+            try await waitUntil("frontend subscribed") { try await Self.get(port: port, "/_healthz").status == 200 }
+            let page = try await Self.get(port: port, "/")
+            #expect(page.status == 200)
+            #expect(page.contentType == "text/html; charset=utf-8")
+            #expect(page.body.contains("<title>String Hashr</title>"))
+        } catch {
+            // Never leave the process behind when it did not come up.
+            frontend.signal(SIGKILL)
+            _ = try? await frontend.wait()
+            throw error
+        }
         frontend.signal(SIGTERM)
         let result = try await frontend.wait()
         #expect(result.status == 0, "\(result.stderr)")

@@ -96,17 +96,23 @@ final class FrontendHarness: Sendable {
         self.port = port
         endpoint = HTTPEndpoint(host: "127.0.0.1", port: port)
 
-        try await waitUntil("frontend and test subscriber connected to Redis") {
-            let subscribed = try await frontendThread.submit { frontend.value.isSubscribed }
-            let counting = try await tools.submit { [counter, publisher] in
-                counter.value.isConnected && publisher.value.isConnected
+        do {
+            try await waitUntil("frontend and test subscriber connected to Redis") {
+                let subscribed = try await frontendThread.submit { frontend.value.isSubscribed }
+                let counting = try await tools.submit { [counter, publisher] in
+                    counter.value.isConnected && publisher.value.isConnected
+                }
+                return subscribed && counting
             }
-            return subscribed && counting
-        }
-        if case .worker = processor {
-            try await waitUntil("worker connected to Redis") {
-                (try? await self.get(processorEndpoint, "/_healthz").status) == 200
+            if case .worker = processor {
+                try await waitUntil("worker connected to Redis") {
+                    (try? await self.get(processorEndpoint, "/_healthz").status) == 200
+                }
             }
+        } catch {
+            // A harness that never came up still leaves no process behind.
+            _ = await stop()
+            throw error
         }
     }
 
