@@ -43,6 +43,8 @@ public enum JSONText {
             case "\n": result += "\\n"
             case "\r": result += "\\r"
             case "\t": result += "\\t"
+            case "\u{08}": result += "\\b"
+            case "\u{0C}": result += "\\f"
             case let control where control.value < 0x20:
                 let hex = String(control.value, radix: 16)
                 result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
