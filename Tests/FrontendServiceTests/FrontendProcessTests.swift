@@ -23,12 +23,12 @@ import Testing
 
     @Test func theBinaryServesItsBundledPageAndStopsOnSIGTERM() async throws {
         let redis = try await OffThePool.run { try RedisServerProcess() }
-        let port = try RedisServerProcess.freePort()
+        let port = FreePort.take()
         let frontend = try ServiceProcess(
             "frontend",
             environment: [
                 "PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)", "LOG_LEVEL": "warning",
-                "PROCESSOR_URL": "http://127.0.0.1:\(try RedisServerProcess.freePort())",
+                "PROCESSOR_URL": "http://127.0.0.1:\(FreePort.take())",
             ])
         do {
             try await waitUntil("frontend listening") { RedisServerProcess.accepts(port: port) }

@@ -32,7 +32,7 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     /// Starts a server on `port` (a free one when nil), with `--requirepass` when `password` is set.
     public init(port: Int? = nil, password: String? = nil, arguments: [String] = []) throws {
-        self.port = try port ?? Self.freePort()
+        self.port = port ?? FreePort.take()
         self.password = password
         extraArguments = arguments
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -97,25 +97,6 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     public func resume() {
         if let pid { Glibc.kill(pid, SIGCONT) }
-    }
-
-    /// A loopback port nobody listens on right now (bound to port 0, read back, released).
-    public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
-        var address = loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     public static func loopback(port: Int) -> sockaddr_in {

@@ -21,7 +21,7 @@ import Testing
 
     @Test func sigtermWithRequestsInFlightExitsZeroAfterAnsweringThem() async throws {
         let redis = try RedisServerProcess()
-        let port = try RedisServerProcess.freePort()
+        let port = FreePort.take()
         let worker = try ServiceProcess("worker", environment: ["PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)"])
         try await waitUntil("worker ready") { RedisServerProcess.accepts(port: port) }
         try await waitUntil("worker connected to Redis") { try await Self.status(port: port, path: "/_healthz") == 200 }

@@ -65,7 +65,7 @@ final class FrontendHarness: Sendable {
         let processorEndpoint: HTTPEndpoint
         switch processor {
         case .worker:
-            let workerPort = try RedisServerProcess.freePort()
+            let workerPort = FreePort.take()
             // Warnings only: the access log of thousands of requests would fill the pipe and block it.
             worker = try ServiceProcess(
                 "worker",
@@ -76,7 +76,7 @@ final class FrontendHarness: Sendable {
             processorEndpoint = endpoint
         case .nowhere:
             worker = nil
-            processorEndpoint = HTTPEndpoint(host: "127.0.0.1", port: try RedisServerProcess.freePort())
+            processorEndpoint = HTTPEndpoint(host: "127.0.0.1", port: FreePort.take())
         }
 
         frontendThread = try EventLoopThread(name: "frontend")

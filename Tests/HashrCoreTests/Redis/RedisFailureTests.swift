@@ -7,7 +7,7 @@ import Testing
 /// Refused connects, resets, a killed, restarted and hung Redis: each seen, commands never hang.
 @Suite struct RedisFailureTests {
     @Test func aRefusedConnectIsReportedAndCommandsFailAtOnce() async throws {
-        let port = try RedisServerProcess.freePort()
+        let port = FreePort.take()
         let url = RedisURL(host: "127.0.0.1", port: port)
         let thread = try EventLoopThread()
         let states = Shared<[RedisConnectionState]>([])

@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func closingFromAStateChangeWhileConnectFails() async throws {
-        let port = try RedisServerProcess.freePort()
+        let port = FreePort.take()
         let thread = try EventLoopThread()
         let closed = Shared(false)
         let holder = Shared<LoopBound<RedisClient>?>(nil)

@@ -1,4 +1,5 @@
 import Foundation
+import HashrTestSupport
 import Testing
 
 @testable import WatcherService

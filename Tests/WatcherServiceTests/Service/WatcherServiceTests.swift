@@ -106,7 +106,7 @@ import Testing
     }
 
     @Test func sigtermExitsPromptlyEvenWithNothingReachable() async throws {
-        let port = try RedisServerProcess.freePort()
+        let port = FreePort.take()
         let watcher = try ServiceProcess(
             "istiowatcher",
             environment: [

@@ -1,4 +1,5 @@
 import Foundation
+import HashrTestSupport
 
 @testable import WatcherService
 

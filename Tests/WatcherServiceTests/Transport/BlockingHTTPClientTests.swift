@@ -1,3 +1,4 @@
+import HashrTestSupport
 import Testing
 
 @testable import WatcherService

@@ -3,9 +3,9 @@
 #endif
 
 /// Loopback ports for servers that must be told their port up front (HAProxy).
-enum FreePort {
+public enum FreePort {
     /// A port nothing listens on right now: the kernel picks it for a socket we then close.
-    static func take() -> Int {
+    public static func take() -> Int {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()
