@@ -1,10 +1,11 @@
-"""Fixtures shared by the end-to-end tests (the browser test here, the local-stack tests of
-issue 7): redis-server, the built worker and frontend on free ports, stopped by PID at the end."""
+"""Fixtures shared by the end-to-end tests: redis-server, the built worker and frontend on free ports,
+stopped by PID at the end; a headless browser; the whole local stack (scripts/run-local)."""
 import types
 
 import pytest
 
-from .e2e_support import OUTPUT_DIR, Service, accepts, binary, free_port, http, tool, wait_for
+from .e2e_support import OUTPUT_DIR, Service, accepts, binary, free_port, http, start_browser, tool, wait_for
+from .local_stack import LocalStack
 
 
 @pytest.fixture
@@ -69,3 +70,43 @@ def frontend(services, redis, worker):
                             "PROCESSOR_URL": f"http://127.0.0.1:{worker}", "LOG_LEVEL": "warning"},
                        port=port, ready=lambda: http("GET", f"{url}/_healthz")[0] == 200)
     return types.SimpleNamespace(url=url, port=port, service=service)
+
+
+@pytest.fixture
+def browser():
+    """Headless chromium (Selenium WebDriver), quit at the end of the test."""
+    driver = start_browser()
+    yield driver
+    driver.quit()
+
+
+# --- the whole demo (scripts/run-local) ------------------------------------------------------------
+
+E2E_OUTPUT_DIR = OUTPUT_DIR / "e2e"
+
+
+@pytest.fixture(scope="module")
+def module_browser():
+    """One headless chromium for the tests of a module."""
+    driver = start_browser()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def module_stack(request, tmp_path_factory):
+    """One local stack (scripts/run-local, release binaries, free ports, run dir in a temporary folder)
+    for the tests of a module; its logs end up in test-output/e2e/<module>/."""
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    stack = LocalStack(tmp_path_factory.mktemp(name) / "stack", E2E_OUTPUT_DIR / name)
+    yield stack
+    stack.close()
+
+
+@pytest.fixture
+def own_stack(request, tmp_path_factory):
+    """A local stack for this test alone (for tests that end it)."""
+    name = request.node.name.replace("/", "_")
+    stack = LocalStack(tmp_path_factory.mktemp("stack") / "stack", E2E_OUTPUT_DIR / name)
+    yield stack
+    stack.close()

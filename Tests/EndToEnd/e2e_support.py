@@ -15,6 +15,11 @@ import urllib.error
 import urllib.request
 
 import pytest
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.service import Service as ChromeService
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 # scripts/test builds the debug binaries before running pytest; HASHR_BIN_DIR points elsewhere
@@ -84,15 +89,16 @@ def tool(name):
 class Service:
     """One child process with its output in a log file, stopped by its PID."""
 
-    def __init__(self, name, argv, env=None, log_dir=None):
+    def __init__(self, name, argv, env=None, log_dir=None, replace_env=False, cwd=None):
+        """`env` adds to this process's environment, or with `replace_env` is the whole of it."""
         self.name = name
         log_dir = pathlib.Path(log_dir or OUTPUT_DIR)
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{name}.log"
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [str(a) for a in argv], env=dict(os.environ, **(env or {})), stdout=self.log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True)
+            [str(a) for a in argv], env=dict(env or {}) if replace_env else dict(os.environ, **(env or {})),
+            cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         self.pid = self.process.pid
 
     def running(self):
@@ -115,3 +121,51 @@ class Service:
                 pass
         self.log.close()
         return self.process.returncode
+
+
+# --- the page in a browser -----------------------------------------------------------------------
+
+def start_browser():
+    """Headless Debian chromium through its chromium-driver; fails (never skips) when either is missing."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = tool("chromium")
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1280,1100", "--force-device-scale-factor=1"):
+        options.add_argument(argument)
+    try:
+        driver = webdriver.Chrome(service=ChromeService(executable_path=tool("chromedriver")), options=options)
+    except WebDriverException as error:
+        pytest.fail(f"cannot start headless chromium through chromedriver: {error}")
+    # A page that never answers fails the test instead of hanging it.
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(10)
+    return driver
+
+
+def screenshot(driver, path, element_id=None):
+    """Saves a screenshot (of the page, or of one element) once CSS transitions have finished, so the
+    share bar shows the figures next to it rather than a frame of its animation."""
+    wait_for("the page's transitions to finish",
+             lambda: driver.execute_script("return document.getAnimations().every(a => !(a instanceof CSSTransition))"), timeout=5)
+    if element_id is None:
+        driver.save_screenshot(str(path))
+    else:
+        driver.find_element(By.ID, element_id).screenshot(str(path))
+
+
+def text(driver, element_id):
+    return driver.find_element(By.ID, element_id).text
+
+
+def set_rate(driver, rps):
+    """Types `rps` into the rate field and presses Enter, as a person does."""
+    field = driver.find_element(By.ID, "rate-input")
+    field.clear()
+    field.send_keys(str(rps) + Keys.ENTER)
+
+
+def number(value):
+    try:
+        return float(value.replace(",", ""))
+    except ValueError:
+        return None

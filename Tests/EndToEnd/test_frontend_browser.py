@@ -4,49 +4,12 @@ import re
 import subprocess
 import time
 
-import pytest
-from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .e2e_support import http, tool
+from .e2e_support import http, number, set_rate, text, tool
 
 HASH = re.compile(r"^[A-Za-z0-9+/]{43}=$")
-
-
-@pytest.fixture
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = tool("chromium")
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--window-size=1280,1100", "--force-device-scale-factor=1"):
-        options.add_argument(argument)
-    try:
-        driver = webdriver.Chrome(service=ChromeService(executable_path=tool("chromedriver")), options=options)
-    except WebDriverException as error:
-        pytest.fail(f"cannot start headless chromium through chromedriver: {error}")
-    yield driver
-    driver.quit()
-
-
-def text(driver, element_id):
-    return driver.find_element(By.ID, element_id).text
-
-
-def set_rate(driver, rps):
-    field = driver.find_element(By.ID, "rate-input")
-    field.clear()
-    field.send_keys(str(rps) + Keys.ENTER)
-
-
-def number(value):
-    try:
-        return float(value.replace(",", ""))
-    except ValueError:
-        return None
 
 
 def test_type_a_rate_see_hashes_and_stop(browser, frontend, redis, output_dir):

@@ -331,6 +331,10 @@
       context.moveTo(x, upper);
       context.lineTo(x, y(0));
       context.stroke();
+      // On a white chip: the label sits over the burst bars, which have its colour.
+      context.fillStyle = "#ffffff";
+      context.fillRect(x + 2, upper, context.measureText("burst").width + 4, 13);
+      context.fillStyle = COLORS.burst;
       context.fillText("burst", x + 4, upper + 10);
     });
     context.setLineDash([]);
