@@ -256,7 +256,8 @@ def test_ctrl_c_at_100_per_s_stops_everything(own_stack):
     out = stack.output()
     order = sorted(gone.items(), key=lambda item: item[1])
     steps = [(name, at - (order[i - 1][1] if i else 0.0)) for i, (name, at) in enumerate(order)]
-    stack.note("Ctrl-C at 100/s: " + ", ".join(f"{name} {step:.2f} s" for name, step in steps) +
+    stack.note("Ctrl-C at 100/s, each service gone (since the one before it): " +
+               ", ".join(f"{name} {at:.2f} s ({step:.2f} s)" for (name, at), (_, step) in zip(order, steps)) +
                f"; run-local exited {status} after {took:.2f} s")
     assert status == 0, out
     assert "run-local: stopped" in out and "did not stop within" not in out, out

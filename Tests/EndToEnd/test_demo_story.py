@@ -103,6 +103,9 @@ def test_type_5_then_20_then_3(module_stack, module_browser):
     stack.note(f"5 -> 20/s: HAProxy burst weight 100 after {weight_at:.1f} s, first bursty- hash on the page "
                f"after {page_at:.1f} s (bound {SWITCH_BOUND} s)")
     assert page_at <= SWITCH_BOUND
+    # The chart marks the switch as soon as the first second with burst results is complete.
+    wait_page(driver, "burst bars in the chart", lambda d: d.execute_script(CHART_PIXELS)["burst"] > 0, 3)
+    screenshot(driver, shots / "2-switch-chart.png", "share-chart")
     wait_page(driver, "100% burst", lambda d: text(d, "share-burst") == "100%", 10)
     assert text(driver, "share-primary") == "0%"
     hashes = listed(driver, 50)

@@ -331,11 +331,14 @@
       context.moveTo(x, upper);
       context.lineTo(x, y(0));
       context.stroke();
-      // On a white chip: the label sits over the burst bars, which have its colour.
+      // On a white chip, as the label sits over the burst bars, which have its colour; left of the
+      // line when the switch is too recent for the label to fit on its right.
+      const chip = context.measureText("burst").width + 4;
+      const chipX = x + 2 + chip <= width - right ? x + 2 : x - 2 - chip;
       context.fillStyle = "#ffffff";
-      context.fillRect(x + 2, upper, context.measureText("burst").width + 4, 13);
+      context.fillRect(chipX, upper, chip, 13);
       context.fillStyle = COLORS.burst;
-      context.fillText("burst", x + 4, upper + 10);
+      context.fillText("burst", chipX + 2, upper + 10);
     });
     context.setLineDash([]);
 
