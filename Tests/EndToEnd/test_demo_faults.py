@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 
 from .e2e_support import number, screenshot, set_rate, text, wait_for
 from .local_stack import SERVICES, SHUTDOWN_GRACE, SWIFT_SERVICES, RedisSubscriber, SSEClient, alive, rss_kib
-from .test_demo_story import BURST_HASH, PLAIN_HASH, SWITCH_BOUND, newest, wait_page
+from .test_demo_story import BURST_HASH, SWITCH_BOUND, newest, wait_page
 
 
 @pytest.fixture
