@@ -97,6 +97,9 @@ def test_redis_killed_for_5_s_at_20_per_s(at_rest, module_browser):
     wait_for("failures during the outage", lambda: stack.stats()["failed"] > before["failed"], timeout=5)
     wait_page(driver, "the page to show failures", lambda d: failed_on_page(d)[0] > 0 and failed_on_page(d)[1], 5)
     assert stack.metrics("FRONTEND")["frontend_redis_connected"] == 0
+    assert stack.stats()["redisConnected"] is False
+    wait_page(driver, "the page to say Redis is unreachable",
+              lambda d: d.find_element(By.ID, "redis-banner").is_displayed(), 5)
     assert stack.api("GET", "/_healthz", port=stack.ports["WORKER_PRIMARY"])[0] == 503
     screenshot(driver, stack.output_dir / "redis-down.png")
     time.sleep(max(0.0, killed + 5 - time.monotonic()))
@@ -116,6 +119,7 @@ def test_redis_killed_for_5_s_at_20_per_s(at_rest, module_browser):
                f"(on the page after {on_page:.1f} s)")
     assert stack.metrics("FRONTEND")["frontend_redis_connected"] == 1
     assert text(driver, "connection-status") == "connected"
+    wait_page(driver, "the Redis notice to go", lambda d: not d.find_element(By.ID, "redis-banner").is_displayed(), 5)
     screenshot(driver, stack.output_dir / "redis-back.png")
     others_untouched(stack, before_all, "redis")
 

@@ -55,6 +55,8 @@ import Testing
             #expect(json[key] != nil, "missing \(key)")
         }
         #expect(json["targetRate"] as? Double == 7)
+        // The harness's frontend is subscribed to a real Redis.
+        #expect(json["redisConnected"] as? Bool == true)
         let latency = try #require(json["latency"] as? [String: Any])
         for key in ["p50", "p90", "p99", "p999", "max", "count"] { #expect(latency[key] != nil, "latency.\(key)") }
         let failed = try #require(json["failedByReason"] as? [String: Int])

@@ -236,7 +236,10 @@
     try {
       const response = await fetch("api/stats", { cache: "no-store" });
       if (!response.ok) throw new Error(String(response.status));
-      showStats(await response.json());
+      const stats = await response.json();
+      showStats(stats);
+      // Connected to us, but results cannot flow: say why rather than show a quiet list.
+      byId("redis-banner").hidden = stats.redisConnected !== false;
       statsFailures = 0;
     } catch (error) {
       statsFailures += 1;

@@ -44,6 +44,9 @@ public struct StatsSnapshot: Codable, Sendable, Equatable {
     public var history: [SecondSample]
     /// Seconds since the statistics started.
     public var uptimeSeconds: Double
+    /// Whether the frontend's Redis subscriber is connected (nil where no service filled it in):
+    /// while it is not, no results can arrive, and the page says so.
+    public var redisConnected: Bool?
 
     public init(
         targetRate: Double, achievedRate: Double, rateWindowSeconds: Int, sent: Int, succeeded: Int, failed: Int,
