@@ -9,14 +9,6 @@ import Testing
         CommandRouter(configuration: CommandRouterConfiguration(template: template, timeout: timeout))
     }
 
-    private func error(_ body: () throws -> Void) -> String? {
-        do {
-            try body()
-            return nil
-        } catch {
-            return (error as? RouterError)?.message ?? "not a RouterError: \(error)"
-        }
-    }
 
     @Test func trueIsAChange() throws {
         #expect(try router("true {state}").apply(burstWeight: 100, reason: "x") == RouterChange(changed: true))
@@ -24,7 +16,7 @@ import Testing
 
     @Test func falseIsAFailedChange() {
         #expect(
-            error { _ = try router("false {state}").apply(burstWeight: 100, reason: "x") }
+            routerErrorMessage { _ = try router("false {state}").apply(burstWeight: 100, reason: "x") }
                 == "false burst exited with status 1")
     }
 
@@ -44,7 +36,7 @@ import Testing
     }
 
     @Test func theFailureQuotesTheTailOfStderr() {
-        let message = error {
+        let message = routerErrorMessage {
             _ = try router(
                 "echo progress; echo 'error: the server could not find istio-manifests/{state}.yaml' >&2; exit 3"
             )
@@ -56,7 +48,7 @@ import Testing
     }
 
     @Test func stdoutIsQuotedWhenStderrIsEmptyAndLongOutputIsCut() {
-        let message = error { _ = try router("seq 1 1000; exit 2 # {state}").apply(burstWeight: 0, reason: "x") }
+        let message = routerErrorMessage { _ = try router("seq 1 1000; exit 2 # {state}").apply(burstWeight: 0, reason: "x") }
         #expect(message?.contains("exited with status 2: ...") == true)
         #expect(message?.hasSuffix("998 | 999 | 1000") == true)
         #expect((message?.count ?? 0) < CommandRouter.tailLength + 100)
@@ -67,7 +59,7 @@ import Testing
         defer { directory.remove() }
         let started = ContinuousClock.now
         // The sleep is a child of the shell: killing only the shell would leave it running.
-        let message = error {
+        let message = routerErrorMessage {
             _ = try router("sleep 30 & echo $! > \(directory.path)/pid; wait # {state}", timeout: .milliseconds(300))
                 .apply(burstWeight: 100, reason: "x")
         }
@@ -90,12 +82,12 @@ import Testing
     }
 
     @Test func aSignalIsAFailedChange() {
-        let message = error { _ = try router("kill -9 $$ # {state}").apply(burstWeight: 0, reason: "x") }
+        let message = routerErrorMessage { _ = try router("kill -9 $$ # {state}").apply(burstWeight: 0, reason: "x") }
         #expect(message == "kill -9 $$ # natural was killed by signal 9")
     }
 
     @Test func aMissingProgramIsAFailedChange() {
-        let message = error {
+        let message = routerErrorMessage {
             _ = try router("/nonexistent/kubectl apply -f {state}.yaml").apply(burstWeight: 0, reason: "x")
         }
         #expect(message?.contains("exited with status 127") == true)
@@ -104,7 +96,7 @@ import Testing
 
     @Test func outOfRangeWeightsAreRefused() {
         #expect(
-            error { _ = try router("true {state}").apply(burstWeight: -1, reason: "x") }
+            routerErrorMessage { _ = try router("true {state}").apply(burstWeight: -1, reason: "x") }
                 == "burst weight -1 is not in 0...100")
     }
 

@@ -9,14 +9,6 @@ import Testing
 
 /// The haproxy router against a real HAProxy: weights really change, and traffic really moves.
 @Suite(.timeLimit(.minutes(1))) struct HAProxyRouterTests {
-    private func error(_ body: () throws -> Void) -> String? {
-        do {
-            try body()
-            return nil
-        } catch {
-            return (error as? RouterError)?.message ?? "not a RouterError: \(error)"
-        }
-    }
 
     @Test func readsTheStartingWeights() throws {
         let haproxy = try HAProxyInstance(primaryWeight: 100, burstWeight: 0)
@@ -60,12 +52,12 @@ import Testing
         var configuration = haproxy.configuration
         configuration.backend = "workers"
         #expect(
-            error { _ = try HAProxyRouter(configuration: configuration).readBurstWeight() }
+            routerErrorMessage { _ = try HAProxyRouter(configuration: configuration).readBurstWeight() }
                 == "HAProxy could not tell the weight of workers/primary: No such backend.")
         configuration.backend = "worker"
         configuration.burstServer = "cloud"
         #expect(
-            error { _ = try HAProxyRouter(configuration: configuration).apply(burstWeight: 100, reason: "x") }
+            routerErrorMessage { _ = try HAProxyRouter(configuration: configuration).apply(burstWeight: 100, reason: "x") }
                 == "HAProxy could not tell the weight of worker/cloud: No such server.")
     }
 
@@ -73,7 +65,7 @@ import Testing
         let port = FreePort.take()
         let router = HAProxyRouter(configuration: HAProxyRouterConfiguration(port: port, timeout: .seconds(2)))
         #expect(
-            error { _ = try router.readBurstWeight() } == "connecting to 127.0.0.1:\(port) failed: Connection refused")
+            routerErrorMessage { _ = try router.readBurstWeight() } == "connecting to 127.0.0.1:\(port) failed: Connection refused")
         #expect(router.target == "HAProxy backend worker at 127.0.0.1:\(port)")
     }
 
@@ -94,7 +86,7 @@ import Testing
         listen(listener, 4)
         let port = Int(UInt16(bigEndian: address.sin_port))
         let started = ContinuousClock.now
-        let message = error {
+        let message = routerErrorMessage {
             _ = try BlockingTCPExchange(host: "127.0.0.1", port: port, timeout: .milliseconds(300)).exchange(
                 "get weight a/b\n")
         }
@@ -103,7 +95,7 @@ import Testing
     }
 
     @Test func unresolvableHostsAreClearErrors() {
-        let message = error {
+        let message = routerErrorMessage {
             _ = try BlockingTCPExchange(host: "no-such-host.invalid", port: 1, timeout: .seconds(2)).exchange("x\n")
         }
         #expect(message?.hasPrefix("cannot resolve no-such-host.invalid:") == true, "\(message ?? "")")

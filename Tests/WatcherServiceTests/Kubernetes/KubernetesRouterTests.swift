@@ -12,15 +12,6 @@ import Testing
         }
     }
 
-    /// The router's error message, or nil when `body` succeeded.
-    private func error(_ body: () throws -> Void) -> String? {
-        do {
-            try body()
-            return nil
-        } catch {
-            return (error as? RouterError)?.message ?? "not a RouterError: \(error)"
-        }
-    }
 
     private func summary(_ requests: [JSONValue]) -> [String] {
         requests.map { "\($0["method"]?.stringValue ?? "?") \($0["status"]?.intValue ?? 0)" }
@@ -88,7 +79,7 @@ import Testing
     @Test func endlessConflictsGiveUp() throws {
         let server = try StandInAPIServer()
         try server.set(["bumpAfterGet": 10])
-        let message = error { _ = try router(server).apply(burstWeight: 100, reason: "busy") }
+        let message = routerErrorMessage { _ = try router(server).apply(burstWeight: 100, reason: "busy") }
         #expect(
             message
                 == "VirtualService default/worker-virtual-service kept changing under us: 3 updates in a row answered 409 Conflict"
@@ -98,16 +89,16 @@ import Testing
 
     @Test func aMissingVirtualServiceIsA404Error() throws {
         let server = try StandInAPIServer(virtualService: nil)
-        let message = error { _ = try router(server).readBurstWeight() }
+        let message = routerErrorMessage { _ = try router(server).readBurstWeight() }
         #expect(message?.contains("VirtualService default/worker-virtual-service was not found (404)") == true)
         #expect(message?.contains("check VIRTUAL_SERVICE, NAMESPACE and ISTIO_API_VERSION") == true)
-        #expect(error { _ = try router(server).apply(burstWeight: 100, reason: "x") } == message)
+        #expect(routerErrorMessage { _ = try router(server).apply(burstWeight: 100, reason: "x") } == message)
     }
 
     @Test func aWrongTokenIsA403Error() throws {
         let server = try StandInAPIServer()
         try server.account.write("token", "stolen")
-        let message = error { _ = try router(server).apply(burstWeight: 100, reason: "x") }
+        let message = routerErrorMessage { _ = try router(server).apply(burstWeight: 100, reason: "x") }
         #expect(message?.hasPrefix("forbidden to get VirtualService default/worker-virtual-service (403)") == true)
         #expect(message?.contains("needs get and update") == true)
     }
@@ -117,15 +108,15 @@ import Testing
         let router = router(server)
         #expect(try router.readBurstWeight() == 0)
         try server.account.write("token", "rotated-but-wrong")
-        #expect(error { _ = try router.readBurstWeight() }?.contains("403") == true)
+        #expect(routerErrorMessage { _ = try router.readBurstWeight() }?.contains("403") == true)
         try server.account.write("token", "test-token")
         #expect(try router.readBurstWeight() == 0)
         try FileManager.default.removeItem(atPath: "\(server.account.path)/token")
         #expect(
-            error { _ = try router.readBurstWeight() }
+            routerErrorMessage { _ = try router.readBurstWeight() }
                 == "cannot read the service-account token at \(server.account.path)/token")
         try server.account.write("token", "two\nlines")
-        #expect(error { _ = try router.readBurstWeight() }?.contains("spans several lines") == true)
+        #expect(routerErrorMessage { _ = try router.readBurstWeight() }?.contains("spans several lines") == true)
     }
 
     @Test func aFailedEventIsAWarningNotAFailure() throws {
@@ -146,7 +137,7 @@ import Testing
             #"{"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"worker-virtual-service","namespace":"default","resourceVersion":"1"},"spec":{"http":[{"route":[{"destination":{"subset":"primary"}}]}]}}"#
         let server = try StandInAPIServer(virtualService: document)
         #expect(
-            error { _ = try router(server).apply(burstWeight: 100, reason: "x") }?.contains(
+            routerErrorMessage { _ = try router(server).apply(burstWeight: 100, reason: "x") }?.contains(
                 "no HTTP route with destinations of both subsets") == true)
         #expect(summary(try server.requests()) == ["GET 200"])
     }
@@ -154,13 +145,13 @@ import Testing
     @Test func timeoutsAndRefusedConnectionsAreClearErrors() throws {
         let server = try StandInAPIServer()
         try server.set(["delaySeconds": 3])
-        let slow = error { _ = try router(server, timeout: .milliseconds(300)).readBurstWeight() }
+        let slow = routerErrorMessage { _ = try router(server, timeout: .milliseconds(300)).readBurstWeight() }
         #expect(slow?.hasPrefix("GET \(server.url)/apis/networking.istio.io/v1/") == true)
         #expect(slow?.contains("failed: timed out:") == true, "\(slow ?? "")")
 
         var closed = server.configuration()
         closed.apiServerURL = "https://127.0.0.1:\(FreePort.take())"
-        let refused = error { _ = try KubernetesRouter(configuration: closed).readBurstWeight() }
+        let refused = routerErrorMessage { _ = try KubernetesRouter(configuration: closed).readBurstWeight() }
         #expect(refused?.contains("failed: connection failed:") == true, "\(refused ?? "")")
     }
 
