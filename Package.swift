@@ -62,7 +62,10 @@ let package = Package(
         .executableTarget(name: "istiowatcher", dependencies: ["WatcherService"], swiftSettings: strict),
 
         // Real servers for tests (redis-server, ...) started on free loopback ports, and waiting helpers.
-        .target(name: "HashrTestSupport", dependencies: ["HashrCore"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(
+            name: "HashrTestSupport",
+            dependencies: ["HashrCore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport", swiftSettings: strict),
 
         .testTarget(name: "HashrCoreTests", dependencies: ["HashrCore", "HashrTestSupport"], swiftSettings: strict),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "HashrTestSupport"], swiftSettings: strict),

@@ -1,3 +1,4 @@
+import HashrTestSupport
 import Testing
 
 @testable import HashrCore
@@ -5,7 +6,7 @@ import Testing
 /// The access log and the Prometheus exposition.
 @Suite struct HTTPServerObservabilityTests {
     @Test func oneAccessLogLinePerRequest() async throws {
-        let lines = LogLines()
+        let lines = LogCapture()
         let server = try await TestServer.start(logger: lines.logger())
         let client = try server.client()
         _ = try await client.exchange(get("/hello?x=1"))
@@ -14,7 +15,7 @@ import Testing
         client.close()
         #expect(await server.stop() == 0)
 
-        let access = lines.all.filter { $0.hasSuffix("B") }
+        let access = lines.messages.filter { $0.hasSuffix("B") }
         #expect(access.count == 3)
         let hello = access.first { $0.hasPrefix("GET /hello?x=1 200 ") }
         #expect(hello?.hasSuffix("ms 6B") == true, "\(access)")
@@ -27,12 +28,12 @@ import Testing
     }
 
     @Test func rejectedRequestsAreLoggedToo() async throws {
-        let lines = LogLines()
+        let lines = LogCapture()
         let server = try await TestServer.start(logger: lines.logger())
         let client = try server.client()
         #expect(try await client.exchange("BROKEN\r\n\r\n").status == 400)
         #expect(await server.stop() == 0)
-        #expect(lines.all.contains { $0.hasPrefix("- - 400 ") })
+        #expect(lines.messages.contains { $0.hasPrefix("- - 400 ") })
     }
 
     @Test func metricsExposeRequestCountsByRouteAndStatus() async throws {

@@ -66,13 +66,13 @@ import Testing
     @Test func authenticatesAndSelectsTheDatabase() async throws {
         let password = "s3cret-Pa55"
         let redis = try RedisServerProcess(password: password)
-        let logs = RedisLogRecorder()
+        let logs = LogCapture()
         let thread = try EventLoopThread()
         var db3 = redis.url
         db3.database = 3
-        let writer = try await thread.makeClient(fastRedisConfiguration(db3), logger: logs.logger())
-        let reader = try await thread.makeClient(fastRedisConfiguration(db3), logger: logs.logger())
-        let db0 = try await thread.makeClient(fastRedisConfiguration(redis.url), logger: logs.logger())
+        let writer = try await thread.makeClient(fastRedisConfiguration(db3), logger: logs.logger(label: "redis-test", level: .trace))
+        let reader = try await thread.makeClient(fastRedisConfiguration(db3), logger: logs.logger(label: "redis-test", level: .trace))
+        let db0 = try await thread.makeClient(fastRedisConfiguration(redis.url), logger: logs.logger(label: "redis-test", level: .trace))
         for client in [writer, reader, db0] { #expect(try await thread.connected(client)) }
 
         #expect(try await thread.send(writer, ["SET", "where", "three"]).get() == .status("OK"))
@@ -86,25 +86,25 @@ import Testing
         let alice = try await thread.makeClient(
             fastRedisConfiguration(
                 RedisURL(host: "127.0.0.1", port: redis.port, username: "alice", password: aclPassword)),
-            logger: logs.logger())
+            logger: logs.logger(label: "redis-test", level: .trace))
         #expect(try await thread.connected(alice))
         #expect(try await thread.send(alice, ["ACL", "WHOAMI"]).get() == .bulk(Array("alice".utf8)))
 
         #expect(await thread.shutdown { for client in [writer, reader, db0, alice] { client.value.close() } } == 0)
-        for line in logs.all {
+        for line in logs.lines {
             #expect(!line.contains(password) && !line.contains(aclPassword), "password in log: \(line)")
         }
-        #expect(logs.all.contains { $0.contains("connected to Redis") })
+        #expect(logs.lines.contains { $0.contains("connected to Redis") })
     }
 
     @Test func wrongPasswordIsAClearErrorAndNeverLogged() async throws {
         let redis = try RedisServerProcess(password: "the-right-one")
-        let logs = RedisLogRecorder()
+        let logs = LogCapture()
         let thread = try EventLoopThread()
         var url = redis.url
         url.password = "not-the-Right-0ne"
         let states = Shared<[RedisConnectionState]>([])
-        let client = try await thread.makeClient(fastRedisConfiguration(url), logger: logs.logger(), states: states)
+        let client = try await thread.makeClient(fastRedisConfiguration(url), logger: logs.logger(label: "redis-test", level: .trace), states: states)
         let missingAuth = try await thread.makeClient(
             fastRedisConfiguration(RedisURL(host: "127.0.0.1", port: redis.port)))
 
@@ -133,8 +133,8 @@ import Testing
                 client.value.close()
                 missingAuth.value.close()
             } == 0)
-        #expect(!logs.all.isEmpty)
-        for line in logs.all {
+        #expect(!logs.lines.isEmpty)
+        for line in logs.lines {
             #expect(!line.contains("not-the-Right-0ne"), "password in log: \(line)")
         }
         #expect(!"\(error!)".contains("not-the-Right-0ne"))

@@ -5,38 +5,6 @@ import Testing
 @testable import HashrCore
 import HashrTestSupport
 
-/// Every log line a logger produced, message and metadata, at every level (for the password check).
-final class RedisLogRecorder: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var all: [String] { lines.withLock { $0 } }
-
-    func logger(label: String = "redis-test") -> Logger {
-        Logger(label: label) { label in Handler(label: label, recorder: self) }
-    }
-
-    fileprivate func append(_ line: String) {
-        lines.withLock { $0.append(line) }
-    }
-
-    private struct Handler: LogHandler {
-        let label: String
-        let recorder: RedisLogRecorder
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            recorder.append("\(event.level) \(label) \(event.message) \(all)")
-        }
-    }
-}
-
 /// A logger that prints nothing, so expected failures do not clutter test output.
 let quietLogger = Logger(label: "redis-test") { _ in SwiftLogNoOpLogHandler() }
 
