@@ -16,8 +16,6 @@ extension FrontendService {
         }
         router.put("/api/rate") { [unowned self] request, responder in putRate(request, responder) }
         router.get("/api/stats") { [unowned self] _, responder in
-            var snapshot = generator.snapshot(now: Self.now())
-            snapshot.redisConnected = subscriber.isConnected
             responder.respond(.json(snapshot.json))
         }
         router.get("/api/results") { [unowned self] request, responder in openResultStream(request, responder) }

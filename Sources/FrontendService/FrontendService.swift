@@ -112,8 +112,12 @@ public final class FrontendService: RunningService {
     /// True when subscribed to the results channel.
     public var isSubscribed: Bool { subscriber.isConnected }
 
-    /// The `GET /api/stats` view now.
-    public var snapshot: StatsSnapshot { generator.snapshot(now: Self.now()) }
+    /// The `GET /api/stats` view now, with whether results can arrive at all.
+    public var snapshot: StatsSnapshot {
+        var snapshot = generator.snapshot(now: Self.now())
+        snapshot.redisConnected = subscriber.isConnected
+        return snapshot
+    }
 
     /// Open `GET /api/results` streams.
     public var resultStreamCount: Int { openStreams.count }
