@@ -160,8 +160,10 @@ def text(driver, element_id):
 def set_rate(driver, rps):
     """Types `rps` into the rate field and presses Enter, as a person does."""
     field = driver.find_element(By.ID, "rate-input")
-    field.clear()
-    field.send_keys(str(rps) + Keys.ENTER)
+    # Select all and type over it in one go. WebDriver's clear() blurs the field, and the page's
+    # once-a-second refresh of an unfocused field could then put the old rate back before the keys
+    # arrive ("20" + "3" typed = 203).
+    field.send_keys(Keys.CONTROL + "a" + Keys.NULL + str(rps) + Keys.ENTER)
 
 
 def number(value):
