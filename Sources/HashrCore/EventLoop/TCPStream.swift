@@ -125,22 +125,39 @@ final class TCPStream {
         }
     }
 
-    /// Closes now; queued writes are dropped.
+    /// Closes now; queued writes are dropped. The kernel still sends what it already holds, then FIN.
     func close() {
+        guard beginClosing() else { return }
+        uv_close(HandleMemory.asHandle(handle), TCPStream.didClose)
+    }
+
+    /// Closes now with a TCP reset: the kernel drops what it still holds for a peer that stopped
+    /// reading (megabytes, for a stalled stream) and the peer learns at once instead of after its
+    /// backlog. Falls back to `close()` when libuv refuses (a shutdown is already under way).
+    func closeWithReset() {
         guard !isClosing else { return }
+        let code = uv_tcp_close_reset(handle, TCPStream.didClose)
+        if code < 0 { return close() }
+        _ = beginClosing()
+    }
+
+    private func beginClosing() -> Bool {
+        guard !isClosing else { return false }
         isClosing = true
         onRead = nil
         onReadError = nil
         onWriteError = nil
         onAccept = nil
-        uv_close(HandleMemory.asHandle(handle)) { handle in
-            let owner = Unmanaged<TCPStream>.fromOpaque(handle!.pointee.data!)
-            let stream = owner.takeUnretainedValue()
-            let closed = stream.onClosed
-            stream.onClosed = nil
-            UnsafeMutableRawPointer(handle!).deallocate()
-            owner.release()
-            closed?()
-        }
+        return true
+    }
+
+    private static let didClose: uv_close_cb = { handle in
+        let owner = Unmanaged<TCPStream>.fromOpaque(handle!.pointee.data!)
+        let stream = owner.takeUnretainedValue()
+        let closed = stream.onClosed
+        stream.onClosed = nil
+        UnsafeMutableRawPointer(handle!).deallocate()
+        owner.release()
+        closed?()
     }
 }

@@ -62,11 +62,13 @@ public final class HTTPResponseStream {
         connection?.endStream(sequence: sequence)
     }
 
-    /// Closes the connection now, dropping anything unsent. For a client the caller's own budget
-    /// judged too far behind: `end()` would leave it connected with its backlog still queued.
+    /// Resets the connection now, dropping anything unsent, also what the kernel holds. For a client
+    /// the caller's own budget judged too far behind: `end()` would leave it connected with its
+    /// backlog still queued, and a plain close would leave that backlog in the kernel until the
+    /// client read it all.
     public func abort() {
         guard !isClosed else { return }
-        connection?.close()
+        connection?.close(reset: true)
     }
 
     /// Bytes written but not yet taken by the client's socket.

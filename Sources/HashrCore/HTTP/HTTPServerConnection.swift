@@ -223,7 +223,7 @@ final class HTTPServerConnection {
         streamBytes += chunk.count
         if tcp.queuedBytes > server.configuration.maxQueuedStreamBytes {
             server.logger.warning("closing a slow client: \(tcp.queuedBytes) bytes queued on \(head?.target ?? "-")")
-            close()
+            close(reset: true)
             return false
         }
         return true
@@ -300,14 +300,15 @@ final class HTTPServerConnection {
         }
     }
 
-    /// Closes now, dropping anything unsent.
-    func close() {
+    /// Closes now, dropping anything unsent. `reset` also drops what the kernel still holds and
+    /// tells the peer with a TCP reset: for a client cut off for not reading.
+    func close(reset: Bool = false) {
         guard !isClosed else { return }
         isClosed = true
         phase = .closing
         timer?.close()
         timer = nil
-        tcp.close()
+        if reset { tcp.closeWithReset() } else { tcp.close() }
         let stream = self.stream
         self.stream = nil
         stream?.closed()

@@ -104,12 +104,36 @@ import Testing
         #expect(firehose.value.refused)
         #expect(firehose.value.chunks < 4096)
         #expect(try await eventually { try await server.connectionCount == 1 })
-        // What the kernel had already taken still arrives, then the connection ends unfinished.
+        // What the client's own socket had already taken still arrives, then a reset: the server's
+        // kernel dropped the rest instead of holding it for a client that does not read.
         var drained = 0
         while let bytes = try await slow.receive() { drained += bytes.count }
         #expect(drained < firehose.value.chunks * chunk.count)
+        #expect(slow.wasReset)
         #expect(try await bystander.exchange(get("/hello")).status == 200)
         bystander.close()
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func anAbortedStreamResetsTheConnection() async throws {
+        let closed = Shared(false)
+        let server = try await TestServer.start(routes: { router, _ in
+            router.get("/abort") { _, responder in
+                let stream = responder.startStream()
+                stream?.onClose = { closed.update { $0 = true } }
+                stream?.write(Array("before the abort\n".utf8))
+                stream?.abort()
+            }
+        })
+        let client = try server.client()
+        try await client.send(get("/abort"))
+        var received: [UInt8] = []
+        while let bytes = try await client.receive() { received += bytes }
+        #expect(String(decoding: received, as: UTF8.self).contains("before the abort"))
+        #expect(!String(decoding: received, as: UTF8.self).contains("0\r\n\r\n"))
+        #expect(client.wasReset)
+        #expect(closed.value)
+        #expect(try await eventually { try await server.connectionCount == 0 })
         #expect(await server.stop() == 0)
     }
 

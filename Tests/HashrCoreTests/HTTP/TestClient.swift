@@ -40,6 +40,8 @@ final class TestClient: @unchecked Sendable {
     private var fd: Int32
     private var parser = HTTPParser(kind: .response)
     private var peerClosed = false
+    /// The server ended the connection with a TCP reset rather than an orderly close.
+    private(set) var wasReset = false
 
     /// Connects to 127.0.0.1:`port`. A small `receiveBuffer` makes a client that never reads fill
     /// up quickly.
@@ -163,7 +165,9 @@ final class TestClient: @unchecked Sendable {
             if count == 0 { return nil }
             switch Glibc.errno {
             case EINTR: continue
-            case ECONNRESET: return nil
+            case ECONNRESET:
+                wasReset = true
+                return nil
             case EAGAIN: throw TestClientError("timed out waiting for the server")
             default: throw TestClientError.errno("recv")
             }
