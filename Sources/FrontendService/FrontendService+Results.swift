@@ -31,6 +31,7 @@ extension FrontendService {
             streams.close(id)
             return
         }
+        stream.limitKernelSendBuffer(to: Self.resultStreamKernelBuffer)
         openStreams[id] = stream
         stream.onClose = { [unowned self] in resultStreamClosed(id) }
         if openStreams.count == 1 {

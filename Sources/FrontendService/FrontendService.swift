@@ -16,6 +16,11 @@ public final class FrontendService: RunningService {
     /// How often results batched since the last flush are written to the streams: short enough that
     /// the page looks live, long enough that thousands of results a second cost 100 writes per client.
     static let flushInterval: Duration = .milliseconds(10)
+    /// The kernel's send buffer for a results stream (Linux holds twice this). Without a cap it grows
+    /// to about 4 MiB for a tab that stops reading, held on top of `SSE_CLIENT_BUFFER` and filled
+    /// before that budget sees any backlog. 128 KiB still covers 20,000 results/s to a browser
+    /// 100 ms away.
+    static let resultStreamKernelBuffer = 128 * 1024
 
     let loop: EventLoop
     let configuration: FrontendConfiguration

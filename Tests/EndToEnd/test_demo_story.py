@@ -110,6 +110,11 @@ def test_type_5_then_20_then_3(module_stack, module_browser):
     assert text(driver, "share-primary") == "0%"
     hashes = listed(driver, 50)
     assert all(BURST_HASH.match(h) for h in hashes), hashes[:5]
+    # At the browser's 1280 px a whole `bursty-` hash fits on its line, not cut short with an ellipsis.
+    cut = driver.execute_script(
+        "return [...document.querySelectorAll('#results li')].slice(0, 20)"
+        ".filter(li => li.scrollWidth > li.clientWidth).length")
+    assert cut == 0, f"{cut} of the newest 20 bursty- hashes do not fit on their line"
     wait_page(driver, "the panel to show about 20/s achieved", lambda d: achieved_near(d, 20), 10)
     # The chart shows the switch: primary bars before, burst bars after, marked.
     pixels = driver.execute_script(CHART_PIXELS)

@@ -192,6 +192,7 @@
       const message = batch[index];
       const item = recycled.pop() || document.createElement("li");
       item.textContent = message; // text, never HTML: a message is whatever was published to Redis
+      item.title = message; // the whole message on hover where a narrow window cuts it short
       item.className = message.startsWith(BURST_PREFIX) ? "burst" : "primary";
       fragment.appendChild(item);
     }

@@ -40,6 +40,20 @@ final class TCPStream {
         uv_tcp_nodelay(handle, 1)
     }
 
+    /// Caps the kernel's send buffer (Linux doubles the value for its bookkeeping), which otherwise
+    /// grows by itself to megabytes for a peer that stops reading.
+    func setSendBufferSize(_ bytes: Int) {
+        var value = Int32(clamping: bytes)
+        uv_send_buffer_size(HandleMemory.asHandle(handle), &value)
+    }
+
+    /// The kernel's send buffer as it reports it (0 when there is no socket).
+    var sendBufferSize: Int {
+        var value: Int32 = 0
+        guard uv_send_buffer_size(HandleMemory.asHandle(handle), &value) == 0 else { return 0 }
+        return Int(value)
+    }
+
     func startReading() {
         guard !isReading, !isClosing else { return }
         isReading = true

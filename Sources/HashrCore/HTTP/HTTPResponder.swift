@@ -56,6 +56,17 @@ public final class HTTPResponseStream {
         return connection.writeStreamChunk(bytes, sequence: sequence)
     }
 
+    /// Caps the kernel's send buffer for this client. Left alone, Linux grows it to megabytes for a
+    /// client that stops reading, all of it held before the stream's own queue sees any backlog, so
+    /// a long-lived stream with a budget of its own caps the kernel's share too.
+    public func limitKernelSendBuffer(to bytes: Int) {
+        guard !isClosed else { return }
+        connection?.limitKernelSendBuffer(to: bytes)
+    }
+
+    /// The kernel's send buffer for this client as the kernel reports it.
+    var kernelSendBufferSize: Int { connection?.kernelSendBufferSize ?? 0 }
+
     /// Ends the response; the connection stays open for the next request if it can.
     public func end() {
         guard !isClosed else { return }

@@ -300,6 +300,14 @@ final class HTTPServerConnection {
         }
     }
 
+    /// Caps what the kernel buffers for this client; see `HTTPResponseStream.limitKernelSendBuffer`.
+    func limitKernelSendBuffer(to bytes: Int) {
+        guard !isClosed else { return }
+        tcp.setSendBufferSize(bytes)
+    }
+
+    var kernelSendBufferSize: Int { isClosed ? 0 : tcp.sendBufferSize }
+
     /// Closes now, dropping anything unsent. `reset` also drops what the kernel still holds and
     /// tells the peer with a TCP reset: for a client cut off for not reading.
     func close(reset: Bool = false) {

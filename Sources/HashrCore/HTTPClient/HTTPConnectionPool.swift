@@ -44,16 +44,13 @@ final class HTTPConnectionPool {
             return completion(.failure(.connectFailed(address: endpoint.authority, reason: error.message)))
         }
         all[ObjectIdentifier(connection)] = connection
-        AddressResolver.resolve(loop: loop, host: endpoint.host, port: endpoint.port) { [self] result in
+        AddressLookup.start(loop: loop, host: endpoint.host, port: endpoint.port) { result in
             switch result {
-            case .success(let addresses) where !addresses.isEmpty:
+            case .success(let addresses):
                 connection.connect(to: addresses, sending: request, completion: completion)
-            case .success:
+            case .failure(let failure):
                 connection.close()
-                completion(.failure(.resolveFailed(host: endpoint.host, reason: "no addresses")))
-            case .failure(let error):
-                connection.close()
-                completion(.failure(error))
+                completion(.failure(.resolveFailed(host: failure.host, reason: failure.reason)))
             }
         }
     }

@@ -21,7 +21,7 @@ final class RedisConnection {
     var prepare: ((RedisSocket, _ ready: @escaping (RedisError?) -> Void) -> Void)?
 
     private var socket: RedisSocket?
-    private var lookup: RedisAddressLookup?
+    private var lookup: AddressLookup?
     private var timer: LoopTimer?
     private var backoff: ReconnectBackoff
     /// Numbers the attempts; callbacks carry theirs, so one that outlives its attempt is ignored.
@@ -99,15 +99,17 @@ final class RedisConnection {
         setState(.connecting)
         timer?.start(after: configuration.connectTimeout)
         let url = configuration.url
-        if RedisAddressLookup.isNumeric(url.host) {
+        // hiredis would call getaddrinfo itself, on the loop thread, where a slow DNS server would
+        // stall every request: names are looked up first and hiredis only ever sees a number.
+        if AddressLookup.isNumeric(url.host) {
             return open(address: url.host)
         }
-        lookup = RedisAddressLookup.start(loop: loop, host: url.host) { [weak self] result in
+        lookup = AddressLookup.start(loop: loop, host: url.host, port: url.port) { [weak self] result in
             guard let self, self.attempt == current, self.state == .connecting else { return }
             self.lookup = nil
             switch result {
-            case .success(let address): self.open(address: address)
-            case .failure(let error): self.attemptFailed(error)
+            case .success(let addresses): self.open(address: addresses[0].host)
+            case .failure(let failure): self.attemptFailed(.resolveFailed("\(failure.host): \(failure.reason)"))
             }
         }
     }

@@ -105,14 +105,7 @@ import Testing
     }
 
     @Test func aClientThatStopsReadingCannotHoldUpShutdown() async throws {
-        let big = [UInt8](repeating: UInt8(ascii: "b"), count: 16 * 1024 * 1024)
-        let server = try await TestServer.start(
-            configure: { $0.shutdownGracePeriod = .milliseconds(200) },
-            routes: { router, _ in
-                router.get("/big") { _, responder in responder.respond(HTTPResponse(status: 200, body: big)) }
-            })
-        let client = try server.client(receiveBuffer: 4096)
-        try await client.send(get("/big", "Connection: close\r\n"))
+        let (server, client) = try await TestServer.startWithAClientThatStopsReading { $0.shutdownGracePeriod = .milliseconds(200) }
         try await Task.sleep(for: .milliseconds(100))
         let completed = try await beginShutdown(server)
         #expect(await eventually(within: .seconds(3)) { completed.value })

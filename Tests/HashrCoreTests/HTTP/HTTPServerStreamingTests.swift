@@ -137,6 +137,33 @@ import Testing
         #expect(await server.stop() == 0)
     }
 
+    @Test func aStreamCanCapTheKernelsSendBuffer() async throws {
+        struct Sizes: Sendable {
+            var before = 0
+            var after = 0
+        }
+        let sizes = Shared(Sizes())
+        let server = try await TestServer.start(routes: { router, _ in
+            router.get("/capped") { _, responder in
+                guard let stream = responder.startStream() else { return }
+                let before = stream.kernelSendBufferSize
+                stream.limitKernelSendBuffer(to: 16 * 1024)
+                let after = stream.kernelSendBufferSize
+                sizes.update { $0 = Sizes(before: before, after: after) }
+                stream.write(Array("capped\n".utf8))
+                stream.end()
+            }
+        })
+        let client = try server.client()
+        let response = try await client.exchange(get("/capped"))
+        #expect(response.text == "capped\n")
+        #expect(sizes.value.before > 0)
+        // Linux reports twice what was asked: the other half is its bookkeeping.
+        #expect(sizes.value.after == 32 * 1024)
+        client.close()
+        #expect(await server.stop() == 0)
+    }
+
     @Test func aStreamSeesItsClientLeave() async throws {
         let closed = Shared(false)
         let server = try await TestServer.start(routes: { router, _ in

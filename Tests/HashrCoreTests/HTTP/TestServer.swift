@@ -67,3 +67,21 @@ final class TestServer: Sendable {
         await thread.shutdown { [server] in server.value.shutdown() }
     }
 }
+
+extension TestServer {
+    /// A server whose `GET /big` answers 16 MiB, and a client with a 4 KiB receive buffer that asked
+    /// for it and never reads: far more than the kernel buffers, so the answer stays unfinished.
+    static func startWithAClientThatStopsReading(
+        configure: @escaping @Sendable (inout HTTPServer.Configuration) -> Void
+    ) async throws -> (TestServer, TestClient) {
+        let big = [UInt8](repeating: UInt8(ascii: "b"), count: 16 * 1024 * 1024)
+        let server = try await TestServer.start(
+            configure: configure,
+            routes: { router, _ in
+                router.get("/big") { _, responder in responder.respond(HTTPResponse(status: 200, body: big)) }
+            })
+        let client = try server.client(receiveBuffer: 4096)
+        try await client.send(get("/big", "Connection: close\r\n"))
+        return (server, client)
+    }
+}

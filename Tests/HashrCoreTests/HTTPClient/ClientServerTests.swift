@@ -129,6 +129,33 @@ import Testing
         #expect(await other.stop() == 0)
     }
 
+    @Test func hostNamesAreResolved() async throws {
+        let harness = try await Harness.start()
+        let client = harness.client
+        // The server listens on 127.0.0.1 alone: "localhost" must reach it whatever order the
+        // resolver lists ::1 and 127.0.0.1 in.
+        let request = HTTPClientRequest(endpoint: HTTPEndpoint(host: "localhost", port: harness.endpoint.port), path: "/hello")
+        let result = await harness.thread.submitAsync { complete in client.value.execute(request) { complete($0) } }
+        #expect(try result.get().status == 200)
+        #expect(await harness.stop() == 0)
+    }
+
+    @Test func anUnknownHostIsReported() async throws {
+        let harness = try await Harness.start()
+        let client = harness.client
+        let request = HTTPClientRequest(endpoint: HTTPEndpoint(host: "no-such-host.invalid", port: 80), path: "/")
+        let result = await harness.thread.submitAsync { complete in client.value.execute(request) { complete($0) } }
+        switch result {
+        case .failure(.resolveFailed(let host, let reason)):
+            #expect(host == "no-such-host.invalid")
+            #expect(!reason.isEmpty)
+        case .failure(.timeout): break  // only where DNS itself hangs past the request timeout
+        default: Issue.record("expected a resolve failure, got \(result)")
+        }
+        #expect(try await harness.connectionCount() == 0)
+        #expect(await harness.stop() == 0)
+    }
+
     @Test func concurrentRequestsShareACappedPool() async throws {
         let harness = try await Harness.start()
         let client = harness.client

@@ -1,3 +1,0 @@
-import Testing
-@testable import HashrCore
-@Test func builds() { #expect(Bool(true)) }
