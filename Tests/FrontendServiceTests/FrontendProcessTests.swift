@@ -48,6 +48,37 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
     }
 
+    @Test func initialRateStartsSendingWithoutAnyoneSettingIt() async throws {
+        let redis = try await OffThePool.run { try RedisServerProcess() }
+        let port = FreePort.take()
+        // Nothing listens at PROCESSOR_URL: every request fails as refused, which still shows that
+        // the frontend sends on its own from the start.
+        let frontend = try ServiceProcess(
+            "frontend",
+            environment: [
+                "PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)", "LOG_LEVEL": "error",
+                "PROCESSOR_URL": "http://127.0.0.1:\(FreePort.take())", "INITIAL_RATE": "25",
+            ])
+        do {
+            try await waitUntil("frontend listening") { RedisServerProcess.accepts(port: port) }
+            let rate = try await Self.get(port: port, "/api/rate")
+            #expect(rate.status == 200)
+            #expect(rate.body == #"{"rps":25}"#)
+            try await waitUntil("requests sent at the initial rate") {
+                let stats = try await Self.get(port: port, "/api/stats")
+                let fields = try JSONSerialization.jsonObject(with: Data(stats.body.utf8)) as? [String: Any]
+                return (fields?["sent"] as? Int ?? 0) >= 10 && (fields?["targetRate"] as? Double) == 25
+            }
+        } catch {
+            frontend.signal(SIGKILL)
+            _ = try? await frontend.wait()
+            throw error
+        }
+        frontend.signal(SIGTERM)
+        let result = try await frontend.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
     static func get(port: Int, _ path: String) async throws -> (status: Int, contentType: String?, body: String) {
         let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         let http = response as? HTTPURLResponse

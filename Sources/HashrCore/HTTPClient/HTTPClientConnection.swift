@@ -13,6 +13,9 @@ final class HTTPClientConnection {
     private var responseBody: [UInt8] = []
     private var receivedBytes = false
     private var closed = false
+    /// The name lookup of a new connection, until it finishes; cancelled when the connection closes
+    /// first (the request timed out, or the client closed).
+    private var lookup: AddressLookup?
     /// How many requests this connection has answered: a failure on a reused connection may just be
     /// the server's idle timeout, and an idempotent request is then worth one more try.
     private(set) var completedRequests = 0
@@ -32,15 +35,26 @@ final class HTTPClientConnection {
 
     var isBusy: Bool { current != nil }
 
-    /// Connects, then sends `request`.
-    func connect(to addresses: [SocketAddress], sending request: HTTPClientRequest, completion: @escaping Completion) {
+    /// Resolves the pool's host, connects, then sends `request`. The request's timeout runs from
+    /// now, so a DNS server that never answers cannot hold the request past it.
+    func open(sending request: HTTPClientRequest, completion: @escaping Completion) {
         current = (request, completion)
         startTimer(for: request)
-        connect(addresses[...])
+        let endpoint = pool.endpoint
+        // Strong capture: the lookup ends either by calling back or by `close()` cancelling it, which
+        // drops this closure.
+        lookup = AddressLookup.start(loop: pool.loop, host: endpoint.host, port: endpoint.port) { [self] result in
+            lookup = nil
+            guard !closed else { return }
+            switch result {
+            case .success(let addresses): connect(addresses[...])
+            case .failure(let failure): fail(.resolveFailed(host: failure.host, reason: failure.reason))
+            }
+        }
     }
 
     private func connect(_ addresses: ArraySlice<SocketAddress>) {
-        guard let address = addresses.first else { return }
+        guard !closed, let address = addresses.first else { return }
         tcp.connect(to: address) { [self] error in
             guard !closed else { return }
             if let error {
@@ -149,6 +163,8 @@ final class HTTPClientConnection {
     func close() {
         guard !closed else { return }
         closed = true
+        lookup?.cancel()
+        lookup = nil
         timer.close()
         tcp.close()
     }

@@ -44,15 +44,7 @@ final class HTTPConnectionPool {
             return completion(.failure(.connectFailed(address: endpoint.authority, reason: error.message)))
         }
         all[ObjectIdentifier(connection)] = connection
-        AddressLookup.start(loop: loop, host: endpoint.host, port: endpoint.port) { result in
-            switch result {
-            case .success(let addresses):
-                connection.connect(to: addresses, sending: request, completion: completion)
-            case .failure(let failure):
-                connection.close()
-                completion(.failure(.resolveFailed(host: failure.host, reason: failure.reason)))
-            }
-        }
+        connection.open(sending: request, completion: completion)
     }
 
     /// A connection finished its request and may be reused.

@@ -95,7 +95,6 @@ final class RedisConnection {
 
     private func connectNow() {
         attempt += 1
-        let current = attempt
         setState(.connecting)
         timer?.start(after: configuration.connectTimeout)
         let url = configuration.url
@@ -104,9 +103,15 @@ final class RedisConnection {
         if AddressLookup.isNumeric(url.host) {
             return open(address: url.host)
         }
+        // The lookup of an earlier attempt that timed out may still hold one of libuv's few pool
+        // threads (a lookup cannot be cancelled once a thread has it): wait for its answer rather
+        // than start another beside it, so a DNS server that hangs cannot fill the pool.
+        guard lookup == nil else { return }
         lookup = AddressLookup.start(loop: loop, host: url.host, port: url.port) { [weak self] result in
-            guard let self, self.attempt == current, self.state == .connecting else { return }
+            guard let self else { return }
             self.lookup = nil
+            // While disconnected (backing off) the answer is dropped; the next attempt asks again.
+            guard self.state == .connecting else { return }
             switch result {
             case .success(let addresses): self.open(address: addresses[0].host)
             case .failure(let failure): self.attemptFailed(.resolveFailed("\(failure.host): \(failure.reason)"))
@@ -213,8 +218,7 @@ final class RedisConnection {
             let reason = RedisError.timedOut(
                 "not connected within \(EnvironmentReader.format(configuration.connectTimeout))")
             if let socket { return socket.abort(reason) }
-            lookup?.cancel()
-            lookup = nil
+            // Still resolving: the lookup goes on, and the next attempt takes its answer.
             attemptFailed(reason)
         case .connected:
             // Replies come back in order, so no reply for this long means Redis (or the path to it)

@@ -1,3 +1,4 @@
+import HashrTestSupport
 import Logging
 import Testing
 
@@ -138,6 +139,26 @@ import Testing
         let result = await harness.thread.submitAsync { complete in client.value.execute(request) { complete($0) } }
         #expect(try result.get().status == 200)
         #expect(await harness.stop() == 0)
+    }
+
+    @Test func closingTheClientDuringANameLookupFailsTheRequestOnce() async throws {
+        let harness = try await Harness.start()
+        let client = harness.client
+        let request = HTTPClientRequest(endpoint: HTTPEndpoint(host: "localhost", port: harness.endpoint.port), path: "/hello")
+        let outcomes = LockedList<String>()
+        // The lookup runs on libuv's thread pool, so it cannot finish within this loop turn: the
+        // client closes while it is still pending.
+        try await harness.thread.submit {
+            client.value.execute(request) { result in
+                switch result {
+                case .failure(.closed): outcomes.append("closed")
+                default: outcomes.append("\(result)")
+                }
+            }
+            client.value.close()
+        }
+        #expect(await harness.stop() == 0)
+        #expect(outcomes.all == ["closed"])
     }
 
     @Test func anUnknownHostIsReported() async throws {
