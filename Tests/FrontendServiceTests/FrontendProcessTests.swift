@@ -22,45 +22,19 @@ import Testing
     }
 
     @Test func theBinaryServesItsBundledPageAndStopsOnSIGTERM() async throws {
-        let redis = try await OffThePool.run { try RedisServerProcess() }
-        let port = FreePort.take()
-        let frontend = try ServiceProcess(
-            "frontend",
-            environment: [
-                "PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)", "LOG_LEVEL": "warning",
-                "PROCESSOR_URL": "http://127.0.0.1:\(FreePort.take())",
-            ])
-        do {
-            try await waitUntil("frontend listening") { RedisServerProcess.accepts(port: port) }
+        try await Self.withFrontend { port in
             try await waitUntil("frontend subscribed") { try await Self.get(port: port, "/_healthz").status == 200 }
             let page = try await Self.get(port: port, "/")
             #expect(page.status == 200)
             #expect(page.contentType == "text/html; charset=utf-8")
             #expect(page.body.contains("<title>String Hashr</title>"))
-        } catch {
-            // Never leave the process behind when it did not come up.
-            frontend.signal(SIGKILL)
-            _ = try? await frontend.wait()
-            throw error
         }
-        frontend.signal(SIGTERM)
-        let result = try await frontend.wait()
-        #expect(result.status == 0, "\(result.stderr)")
     }
 
     @Test func initialRateStartsSendingWithoutAnyoneSettingIt() async throws {
-        let redis = try await OffThePool.run { try RedisServerProcess() }
-        let port = FreePort.take()
         // Nothing listens at PROCESSOR_URL: every request fails as refused, which still shows that
         // the frontend sends on its own from the start.
-        let frontend = try ServiceProcess(
-            "frontend",
-            environment: [
-                "PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)", "LOG_LEVEL": "error",
-                "PROCESSOR_URL": "http://127.0.0.1:\(FreePort.take())", "INITIAL_RATE": "25",
-            ])
-        do {
-            try await waitUntil("frontend listening") { RedisServerProcess.accepts(port: port) }
+        try await Self.withFrontend(["INITIAL_RATE": "25", "LOG_LEVEL": "error"]) { port in
             let rate = try await Self.get(port: port, "/api/rate")
             #expect(rate.status == 200)
             #expect(rate.body == #"{"rps":25}"#)
@@ -69,6 +43,23 @@ import Testing
                 let fields = try JSONSerialization.jsonObject(with: Data(stats.body.utf8)) as? [String: Any]
                 return (fields?["sent"] as? Int ?? 0) >= 10 && (fields?["targetRate"] as? Double) == 25
             }
+        }
+    }
+
+    /// Runs the `frontend` binary beside a real Redis, with a PROCESSOR_URL where nothing listens
+    /// and `extra` on top; `body` gets its port once it listens. Then SIGTERM, which must end it
+    /// with exit 0. A failure kills it instead, so no process is left behind.
+    static func withFrontend(_ extra: [String: String] = [:], _ body: (Int) async throws -> Void) async throws {
+        let redis = try await OffThePool.run { try RedisServerProcess() }
+        let port = FreePort.take()
+        let environment = [
+            "PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)", "LOG_LEVEL": "warning",
+            "PROCESSOR_URL": "http://127.0.0.1:\(FreePort.take())",
+        ].merging(extra) { _, chosen in chosen }
+        let frontend = try ServiceProcess("frontend", environment: environment)
+        do {
+            try await waitUntil("frontend listening") { RedisServerProcess.accepts(port: port) }
+            try await body(port)
         } catch {
             frontend.signal(SIGKILL)
             _ = try? await frontend.wait()
