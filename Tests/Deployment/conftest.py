@@ -9,6 +9,10 @@ import pytest
 import yaml
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+# The end-to-end package's `stack_ports` (run-local's ports and a free PORT_OFFSET) serves the run-local
+# tests here too; pytest puts Tests/ on the path only once it reaches that package, after this folder.
+if str(REPO / "Tests") not in sys.path:
+    sys.path.insert(0, str(REPO / "Tests"))
 
 # The contracts of ARCHITECTURE.md these files must agree with.
 PORTS = {"frontend": 8080, "worker": 8081, "istiowatcher": 8083, "redis": 6379}

@@ -3,7 +3,6 @@
 Prometheus scraping it. The end-to-end run with the real services is elsewhere."""
 import json
 import os
-import random
 import re
 import signal
 import socket
@@ -17,32 +16,10 @@ import urllib.request
 import pytest
 
 from conftest import REPO, need
+from EndToEnd.stack_ports import DEFAULT_PORTS, free_port_offset
 
-DEFAULT_PORTS = {"FRONTEND": 8080, "WORKER_PRIMARY": 8081, "WORKER_BURST": 8082, "WATCHER": 8083,
-                 "HAPROXY": 8090, "HAPROXY_RUNTIME": 9999, "HAPROXY_METRICS": 8405,
-                 "PROMETHEUS": 9090, "REDIS": 6379}
 WATCHER_ENV = dict(line.split("=", 1) for line in (REPO / "deploy/local/istiowatcher.env").read_text().splitlines()
                    if line and not line.startswith("#"))
-
-
-def port_is_free(port):
-    with socket.socket() as s:
-        try:
-            s.bind(("", port))
-            return True
-        except OSError:
-            return False
-
-
-def free_offset():
-    """A PORT_OFFSET under which every port of the stack is free."""
-    # Every port stays below the kernel's ephemeral range (32768 up), which outgoing connections
-    # take from: a port there could be grabbed between this check and the service's listen.
-    for _ in range(200):
-        offset = random.randrange(10000, 32768 - max(DEFAULT_PORTS.values()))
-        if all(port_is_free(p + offset) for p in DEFAULT_PORTS.values()):
-            return offset
-    pytest.fail("no free set of ports found")
 
 
 def runtime_api(port, command):
@@ -146,7 +123,7 @@ def test_watcher_env_for_local_runs():
 def test_run_local_starts_routes_and_stops_everything(fake_bin, tmp_path):
     for tool in ("redis-server", "haproxy", "prometheus", "curl", "ss"):
         need(tool)
-    offset = free_offset()
+    offset = free_port_offset()
     port = {name: p + offset for name, p in DEFAULT_PORTS.items()}
     process = start_stack(fake_bin, tmp_path, offset)
     try:
@@ -194,7 +171,7 @@ def test_run_local_starts_routes_and_stops_everything(fake_bin, tmp_path):
 
 
 def test_run_local_names_a_port_that_is_taken(fake_bin, tmp_path):
-    offset = free_offset()
+    offset = free_port_offset()
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", DEFAULT_PORTS["PROMETHEUS"] + offset))
         holder.listen()
@@ -207,7 +184,7 @@ def test_run_local_names_a_port_that_is_taken(fake_bin, tmp_path):
 
 
 def test_run_local_explains_missing_binaries(tmp_path):
-    process = start_stack(tmp_path / "nowhere", tmp_path, free_offset())
+    process = start_stack(tmp_path / "nowhere", tmp_path, free_port_offset())
     assert process.wait(timeout=60) != 0
     out = output(process)
     assert "nowhere/worker not found" in out and "swift build -c release" in out

@@ -7,7 +7,6 @@ and stopped by PID (run-local's `pids` file), never by name."""
 import json
 import os
 import pathlib
-import random
 import re
 import shutil
 import signal
@@ -19,51 +18,17 @@ import time
 import pytest
 
 from .e2e_support import REPO, Service, http, tool, wait_for
+from .stack_ports import DEFAULT_PORTS, free_port_offset
 
 # scripts/test builds the release binaries before pytest runs; HASHR_STACK_BIN_DIR points elsewhere
 # (another scratch path while developing). The stack runs release binaries, as the README's run does.
 STACK_BIN_DIR = pathlib.Path(os.environ.get("HASHR_STACK_BIN_DIR", REPO / ".build" / "release"))
 RUN_LOCAL = REPO / "scripts" / "run-local"
 
-# run-local's defaults; PORT_OFFSET moves them all.
-DEFAULT_PORTS = {"FRONTEND": 8080, "WORKER_PRIMARY": 8081, "WORKER_BURST": 8082, "WATCHER": 8083,
-                 "HAPROXY": 8090, "HAPROXY_RUNTIME": 9999, "HAPROXY_METRICS": 8405,
-                 "PROMETHEUS": 9090, "REDIS": 6379}
 SERVICES = ("redis", "worker-primary", "worker-burst", "haproxy", "prometheus", "frontend", "istiowatcher")
 SWIFT_SERVICES = ("worker-primary", "worker-burst", "frontend", "istiowatcher")
 # The services' SHUTDOWN_GRACE default: how long each has to finish in-flight work after a signal.
 SHUTDOWN_GRACE = 10.0
-# deploy/local/istiowatcher.env.
-WATCHER_ENV = dict(line.split("=", 1) for line in (REPO / "deploy/local/istiowatcher.env").read_text().splitlines()
-                   if line and not line.startswith("#"))
-
-
-def port_is_free(port):
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
-
-
-def free_port_offset():
-    """A PORT_OFFSET under which every port of the stack is free (nothing assumes 8080 is). The ports
-    stay below the kernel's ephemeral range, so no client connection of a running stack can take one
-    between this check and the service's listen."""
-    try:
-        ephemeral_low = int(pathlib.Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        ephemeral_low = 32768
-    highest = max(DEFAULT_PORTS.values())
-    top = ephemeral_low - 1 - highest
-    if top < 2000:
-        top = 65535 - highest  # a narrow setting: take what is there
-    for _ in range(200):
-        offset = random.randrange(1000, top)
-        if all(port_is_free(p + offset) for p in DEFAULT_PORTS.values()):
-            return offset
-    pytest.fail("no free set of ports found for the local stack")
 
 
 def alive(pid):
