@@ -5,6 +5,12 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+// The executables link with lld, which folds identical functions (generic specializations are
+// often identical): about 2% off each static binary, whose size is a burst pod's start-up time.
+let lean: [LinkerSetting] = [
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "--icf=all"], .when(platforms: [.linux]))
+]
+
 let package = Package(
     name: "string-hashr",
     platforms: [.macOS(.v15)],
@@ -17,14 +23,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        // C libraries from Debian (libuv1-dev, libhiredis-dev, libcurl4-openssl-dev).
+        // C libraries from Debian (libuv1-dev, libhiredis-dev, libcurl4-openssl-dev, libssl-dev).
         .systemLibrary(name: "CLibUV", path: "Sources/CLibUV"),
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // libssl-dev: the worker's SHA-256.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
 
         // The shared core: event loop, HTTP server and client, Redis client, service plumbing.
         .target(
@@ -41,13 +48,14 @@ let package = Package(
         // The three services, as libraries so tests run them in-process.
         .target(
             name: "WorkerService",
-            dependencies: ["HashrCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["HashrCore", "COpenSSL"],
             swiftSettings: strict
         ),
         .target(
             name: "FrontendService",
             dependencies: ["HashrCore", .product(name: "Histogram", package: "hdrhistogram-swift")],
-            resources: [.copy("Page")],
+            // Embedded in the binary (no Foundation `Bundle`, no folder to ship beside it).
+            resources: [.embedInCode("Page/index.html"), .embedInCode("Page/app.js"), .embedInCode("Page/style.css")],
             swiftSettings: strict
         ),
         .target(
@@ -57,9 +65,9 @@ let package = Package(
         ),
 
         // Thin executables: read configuration, run the service.
-        .executableTarget(name: "worker", dependencies: ["WorkerService"], swiftSettings: strict),
-        .executableTarget(name: "frontend", dependencies: ["FrontendService"], swiftSettings: strict),
-        .executableTarget(name: "istiowatcher", dependencies: ["WatcherService"], swiftSettings: strict),
+        .executableTarget(name: "worker", dependencies: ["WorkerService"], swiftSettings: strict, linkerSettings: lean),
+        .executableTarget(name: "frontend", dependencies: ["FrontendService"], swiftSettings: strict, linkerSettings: lean),
+        .executableTarget(name: "istiowatcher", dependencies: ["WatcherService"], swiftSettings: strict, linkerSettings: lean),
 
         // Real servers for tests (redis-server, ...) started on free loopback ports, and waiting helpers.
         .target(

@@ -1,5 +1,4 @@
-import Crypto
-import Foundation
+import FoundationEssentials
 
 /// The worker's hash, exactly as the contract defines it:
 /// `base64(SHA-256(str + lowercase-hex(n random bytes) + hour-of-day))`, n = `str`'s UTF-16 length.
@@ -22,8 +21,7 @@ public struct HashComputation {
         message.append(contentsOf: input.utf8)
         appendRandomHex(count: count, to: &message)
         message.append(contentsOf: String(hourOfDay()).utf8)
-        let digest = SHA256.hash(data: message)
-        return Data(digest).base64EncodedString()
+        return Data(SHA256Digest.hash(message)).base64EncodedString()
     }
 
     private mutating func appendRandomHex(count: Int, to message: inout [UInt8]) {

@@ -1,35 +1,65 @@
-import Foundation
+import FoundationEssentials
 
 /// The body of `POST /`: a JSON object whose `str` is a string. Everything else is refused with
 /// a reason the client can act on.
 public enum HashRequest {
     public static func parse(_ body: [UInt8]) -> Result<String, HashRequestError> {
         guard !body.isEmpty else { return .failure(HashRequestError("empty body: expected JSON {\"str\": \"...\"}")) }
-        let value: Any
         do {
-            value = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
-        } catch {
+            return .success(try JSONDecoder().decode(Body.self, from: Data(body)).text)
+        } catch let error as HashRequestError {
+            return .failure(error)
+        } catch DecodingError.dataCorrupted {
             return .failure(HashRequestError("body is not valid JSON"))
-        }
-        guard let object = value as? [String: Any] else {
+        } catch {
             return .failure(HashRequestError("body must be a JSON object with a string field \"str\""))
         }
-        guard let field = object["str"] else { return .failure(HashRequestError("missing field \"str\"")) }
-        // NSNumber bridges to String on some platforms; insist on a real JSON string.
-        guard !(field is NSNumber), !(field is NSNull), let text = field as? String else {
-            return .failure(HashRequestError("field \"str\" must be a string, got \(Self.kind(of: field))"))
-        }
-        return .success(text)
     }
 
-    private static func kind(of value: Any) -> String {
-        switch value {
-        case is NSNull: "null"
-        // JSON booleans arrive as NSNumber of C type char.
-        case let number as NSNumber: String(cString: number.objCType) == "c" ? "a boolean" : "a number"
-        case is [Any]: "an array"
-        case is [String: Any]: "an object"
-        default: "another type"
+    /// `{"str": "..."}`; other fields are ignored.
+    private struct Body: Decodable {
+        let text: String
+
+        private enum Keys: String, CodingKey { case str }
+
+        init(from decoder: any Decoder) throws {
+            let object = try decoder.container(keyedBy: Keys.self)
+            guard object.contains(.str) else { throw HashRequestError("missing field \"str\"") }
+            if try object.decodeNil(forKey: .str) {
+                throw HashRequestError("field \"str\" must be a string, got null")
+            }
+            switch try object.decode(JSONKind.self, forKey: .str) {
+            case .string(let text): self.text = text
+            case .other(let kind): throw HashRequestError("field \"str\" must be a string, got \(kind)")
+            }
+        }
+    }
+
+    /// A JSON value that should be a string, or the name of what it is instead.
+    private enum JSONKind: Decodable {
+        case string(String)
+        case other(String)
+
+        private struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if let text = try? value.decode(String.self) {
+                self = .string(text)
+            } else if (try? value.decode(Bool.self)) != nil {
+                self = .other("a boolean")
+            } else if (try? value.decode(Double.self)) != nil {
+                self = .other("a number")
+            } else if (try? decoder.container(keyedBy: AnyKey.self)) != nil {
+                self = .other("an object")
+            } else {
+                self = .other("an array")
+            }
         }
     }
 }

@@ -80,7 +80,11 @@ public final class WorkerService: RunningService {
             switch result {
             case .success:
                 published.increment()
-                responder.respond(.json(Array("{\"hash\":\"\(message)\"}\n".utf8)))
+                // PREFIX comes from configuration and may hold anything: quote it as JSON.
+                var body = Array("{\"hash\":".utf8)
+                JSONText.appendQuoted(message, to: &body)
+                body.append(contentsOf: "}\n".utf8)
+                responder.respond(.json(body))
             case .failure(let error):
                 publishFailures.increment()
                 logger.warning("publish failed: \(error)")

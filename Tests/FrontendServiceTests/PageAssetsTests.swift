@@ -85,18 +85,26 @@ import Testing
         #expect(PageAsset.contentType(forFileName: "README") == "application/octet-stream")
     }
 
-    @Test func loadsAnyFolderAndRequiresAnIndex() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("page-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try Data("body{}".utf8).write(to: folder.appendingPathComponent("style.css"))
-        try Data("x".utf8).write(to: folder.appendingPathComponent(".hidden"))
-        #expect(throws: PageAssetsError.self) { try PageAssets(directory: folder) }
-        try Data("<p>hi</p>".utf8).write(to: folder.appendingPathComponent("index.html"))
-        let assets = try PageAssets(directory: folder)
+    @Test func servesAnyFilesAndRequiresAnIndex() throws {
+        let style = (name: "style.css", body: Array("body{}".utf8))
+        let hidden = (name: ".hidden", body: Array("x".utf8))
+        #expect(throws: PageAssetsError.self) { try PageAssets(files: [style, hidden]) }
+        let assets = try PageAssets(files: [style, hidden, ("index.html", Array("<p>hi</p>".utf8))])
         #expect(assets.paths == ["/", "/index.html", "/style.css"])
         #expect(try Self.text(assets, "/") == "<p>hi</p>")
-        #expect(throws: PageAssetsError.self) { try PageAssets(directory: folder.appendingPathComponent("nope")) }
+    }
+
+    @Test func theEmbeddedPageIsTheSourceFolder() throws {
+        // SwiftPM embeds the files at build time; this catches a file added to Page/ but not to Package.swift.
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/FrontendService/Page").standardizedFileURL
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }
+        let assets = try PageAssets.bundled()
+        #expect(Set(names.map { "/" + $0 }) == Set(assets.paths).subtracting(["/"]))
+        for name in names {
+            let onDisk = try Data(contentsOf: folder.appendingPathComponent(name))
+            #expect(assets.asset(forPath: "/" + name)?.body == Array(onDisk), "\(name)")
+        }
     }
 
     @Test func securityHeadersAllowOnlyTheOrigin() {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The JSON body of every error answer of the frontend's API: `{"error": "..."}`.
 public struct ErrorBody: Codable, Sendable, Equatable {

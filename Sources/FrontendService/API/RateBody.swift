@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The body of `PUT /api/rate` and `GET /api/rate`: `{"rps": <number>}`.
 ///

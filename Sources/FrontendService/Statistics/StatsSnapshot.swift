@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The body of `GET /api/stats`: the generator and the results stream at one moment.
 ///

@@ -1,11 +1,7 @@
-import Foundation
-
 /// The String Hashr page (`Sources/FrontendService/Page/`), loaded into memory once and served from it.
 ///
-/// The files ship as the target's resource bundle (`.copy("Page")`), so the page needs nothing from
-/// the internet: it works in an air-gapped cluster. A deployment must copy the
-/// `<package>_FrontendService.resources` folder next to the `frontend` binary, where `Bundle.module`
-/// looks first.
+/// The files are compiled into the binary (`.embedInCode` in Package.swift), so the page needs
+/// nothing from the internet, nor any file beside the binary: it works in an air-gapped cluster.
 public struct PageAssets: Sendable {
     private let assets: [String: PageAsset]
 
@@ -22,35 +18,27 @@ public struct PageAssets: Sendable {
         ("Cache-Control", "no-cache"),
     ]
 
-    /// Loads every file of `directory`.
-    public init(directory: URL) throws(PageAssetsError) {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        } catch {
-            throw PageAssetsError("cannot list the page folder \(directory.path): \(error)")
-        }
+    /// Serves `files` (name and bytes; names starting with `.` are left out). There must be an
+    /// `index.html`, which also answers `/`.
+    public init(files: [(name: String, body: [UInt8])]) throws(PageAssetsError) {
         var assets: [String: PageAsset] = [:]
-        for name in names where !name.hasPrefix(".") {
-            let file = directory.appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: file.path) else {
-                throw PageAssetsError("cannot read \(file.path)")
-            }
-            assets["/" + name] = PageAsset(contentType: PageAsset.contentType(forFileName: name), body: Array(data))
+        for (name, body) in files where !name.hasPrefix(".") {
+            assets["/" + name] = PageAsset(contentType: PageAsset.contentType(forFileName: name), body: body)
         }
         guard let index = assets["/index.html"] else {
-            throw PageAssetsError("the page folder \(directory.path) has no index.html")
+            throw PageAssetsError("the page has no index.html")
         }
         assets["/"] = index
         self.assets = assets
     }
 
-    /// Loads the page from the target's resource bundle.
+    /// The page compiled into the binary (`Sources/FrontendService/Page/`, embedded by SwiftPM).
     public static func bundled() throws(PageAssetsError) -> PageAssets {
-        guard let directory = Bundle.module.url(forResource: "Page", withExtension: nil) else {
-            throw PageAssetsError("the resource bundle \(Bundle.module.bundlePath) has no Page folder")
-        }
-        return try PageAssets(directory: directory)
+        try PageAssets(files: [
+            ("index.html", PackageResources.index_html),
+            ("app.js", PackageResources.app_js),
+            ("style.css", PackageResources.style_css),
+        ])
     }
 
     /// The asset for a request path (`/`, `/index.html`, `/app.js`, ...), ignoring any query; nil for

@@ -16,6 +16,9 @@ public final class EventLoop: @unchecked Sendable {
     private let queue = Mutex<(work: [@Sendable () -> Void], stopped: Bool)>(([], false))
     private let loopThread = Atomic<UInt>(0)
     private var wakeupClosed = false
+    /// Asks the process's log sink to write once per iteration (only when a sink is installed).
+    private let iterationEnd: UnsafeMutablePointer<uv_prepare_t>?
+    private let logSink: LogSink?
     /// Where every stream on this loop reads into; read callbacks consume it before the next read.
     let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: EventLoop.readBufferSize, alignment: 16)
     static let readBufferSize = 64 * 1024
@@ -29,13 +32,24 @@ public final class EventLoop: @unchecked Sendable {
         wakeup = .allocate(capacity: 1)
         // The async handle is what `execute` signals; it also keeps `run()` alive until `stop()`.
         try UVError.check(uv_async_init(raw, wakeup) { EventLoop.from($0!.pointee.data).drainQueue() }, "uv_async_init")
+        logSink = LogSink.installed
+        iterationEnd = logSink == nil ? nil : .allocate(capacity: 1)
         wakeup.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        if let iterationEnd {
+            uv_prepare_init(raw, iterationEnd)
+            iterationEnd.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+            // Prepare callbacks run just before the loop waits for I/O: after an iteration's work.
+            uv_prepare_start(iterationEnd) { EventLoop.from($0!.pointee.data).logSink?.loopIterationEnded() }
+            // It must not keep the loop alive on its own.
+            iterationEnd.withMemoryRebound(to: uv_handle_t.self, capacity: 1) { uv_unref($0) }
+        }
         // Until `run()` is called, the creating thread owns the loop: a service sets itself up
         // on the main thread before running the loop there.
         loopThread.store(UInt(pthread_self()), ordering: .releasing)
     }
 
     deinit {
+        iterationEnd?.deallocate()
         readBuffer.deallocate()
         wakeup.deallocate()
         raw.deallocate()
@@ -98,6 +112,7 @@ public final class EventLoop: @unchecked Sendable {
         wakeupClosed = true
         queue.withLock { $0.stopped = true }
         wakeup.withMemoryRebound(to: uv_handle_t.self, capacity: 1) { uv_close($0, nil) }
+        iterationEnd?.withMemoryRebound(to: uv_handle_t.self, capacity: 1) { uv_close($0, nil) }
     }
 
     /// Milliseconds of the loop's cached clock (updated at the start of each iteration).

@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 /// An event loop running on a thread of its own, for tests and for embedding a service in another
@@ -10,7 +9,7 @@ public final class EventLoopThread: Sendable {
     public init(name: String = "event-loop") throws {
         loop = try EventLoop()
         let loop = self.loop
-        let thread = Thread { [finished] in
+        NativeThread.start(name: name) { [finished] in
             let result = loop.run()
             let waiter = finished.state.withLock { state -> CheckedContinuation<Int32, Never>? in
                 state.result = result
@@ -19,8 +18,6 @@ public final class EventLoopThread: Sendable {
             }
             waiter?.resume(returning: result)
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Runs `body` on the loop thread and returns what it returns (or throws what it throws).

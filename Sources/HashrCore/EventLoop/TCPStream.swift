@@ -35,6 +35,18 @@ final class TCPStream {
 
     var stream: UnsafeMutablePointer<uv_stream_t> { HandleMemory.asStream(handle) }
 
+    /// The peer's numeric address (`127.0.0.1`, `::1`), or `-` when the socket has none.
+    var peerHost: String {
+        var storage = sockaddr_storage()
+        var length = Int32(MemoryLayout<sockaddr_storage>.size)
+        return withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                guard uv_tcp_getpeername(handle, address, &length) == 0 else { return "-" }
+                return SocketAddress(address, length: Int(length))?.host ?? "-"
+            }
+        }
+    }
+
     /// Disables Nagle: requests and responses here are small and latency matters more than packets.
     func setNoDelay() {
         uv_tcp_nodelay(handle, 1)

@@ -29,28 +29,3 @@ public struct HTTPResponse: Sendable {
         json(Array("{\"error\":\(JSONText.quoted(message))}\n".utf8), status: status)
     }
 }
-
-/// Tiny JSON text helpers for the few bodies the core writes itself.
-public enum JSONText {
-    /// `text` as a JSON string literal, with every character JSON requires escaped.
-    public static func quoted(_ text: String) -> String {
-        var result = "\""
-        result.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{08}": result += "\\b"
-            case "\u{0C}": result += "\\f"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
-}

@@ -38,6 +38,8 @@ final class HTTPServerConnection {
     private var stream: HTTPResponseStream?
     private var streamBytes = 0
     private var streamIsChunked = true
+    /// The peer's address for the access log, read once at the start (a peer that has gone has none).
+    private var client = "-"
 
     init(server: HTTPServer, tcp: TCPStream) {
         self.server = server
@@ -46,6 +48,7 @@ final class HTTPServerConnection {
     }
 
     func start() {
+        client = tcp.peerHost
         tcp.setNoDelay()
         tcp.onRead = { [unowned self] bytes in didRead(bytes) }
         tcp.onReadError = { [unowned self] _ in peerClosed() }
@@ -243,7 +246,7 @@ final class HTTPServerConnection {
         let now = EventLoop.monotonicNanoseconds()
         if let head {
             server.metrics.record(
-                method: head.method, target: head.target, route: route, status: status,
+                client: client, method: head.method, target: head.target, route: route, status: status,
                 nanoseconds: now &- startedAt, bytes: bytes)
         }
         head = nil

@@ -4,7 +4,7 @@ import Logging
 /// Per-request bookkeeping: the access-log line and the request counters and duration histogram.
 final class HTTPServerMetrics {
     private let metrics: ServiceMetrics
-    private let logger: Logger
+    private let accessLog: AccessLog
     private var counters: [CounterKey: CoreMetrics.Counter] = [:]
     private var timers: [String: CoreMetrics.Timer] = [:]
     let openConnections: CoreMetrics.Gauge
@@ -17,12 +17,14 @@ final class HTTPServerMetrics {
 
     init(metrics: ServiceMetrics, logger: Logger) {
         self.metrics = metrics
-        self.logger = logger
+        accessLog = AccessLog(logger: logger)
         openConnections = metrics.gauge("http_open_connections")
     }
 
     /// Called once per answered request.
-    func record(method: String, target: String, route: String, status: Int, nanoseconds: UInt64, bytes: Int) {
+    func record(
+        client: String, method: String, target: String, route: String, status: Int, nanoseconds: UInt64, bytes: Int
+    ) {
         // Unknown methods would otherwise create unbounded label values.
         let methodLabel = Self.knownMethods.contains(method) ? method : "OTHER"
         let key = CounterKey(route: route, method: methodLabel, status: status)
@@ -40,15 +42,10 @@ final class HTTPServerMetrics {
             return made
         }()
         timer.recordNanoseconds(Int64(clamping: nanoseconds))
-        if logger.logLevel <= .info {
-            let micros = nanoseconds / 1000
-            logger.info("\(method) \(target) \(status) \(micros / 1000).\(Self.threeDigits(micros % 1000))ms \(bytes)B")
-        }
+        accessLog.record(
+            AccessRecord(
+                client: client, method: method, target: target, status: status, nanoseconds: nanoseconds, bytes: bytes))
     }
 
     private static let knownMethods: Set = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
-
-    private static func threeDigits(_ value: UInt64) -> String {
-        value < 10 ? "00\(value)" : value < 100 ? "0\(value)" : "\(value)"
-    }
 }

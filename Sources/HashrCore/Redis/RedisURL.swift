@@ -150,7 +150,7 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible, CustomDebu
     /// messages about a URL that did not parse (and so may still hold a password).
     static func redacting(_ text: String) -> String {
         guard let at = text.lastIndex(of: "@") else { return text }
-        let start = text.range(of: "://").map { $0.upperBound } ?? text.startIndex
+        let start = text.firstRange(of: "://").map { $0.upperBound } ?? text.startIndex
         guard start <= at else { return text }
         let userInfo = text[start..<at]
         let user = userInfo.firstIndex(of: ":").map { userInfo[..<$0] } ?? ""

@@ -108,12 +108,3 @@ public struct EnvironmentReader: Sendable {
         return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
     }
 }
-
-extension StringProtocol {
-    func trimmingSpaces() -> String {
-        var slice = Substring(self)
-        while slice.first == " " || slice.first == "\t" { slice = slice.dropFirst() }
-        while slice.last == " " || slice.last == "\t" { slice = slice.dropLast() }
-        return String(slice)
-    }
-}

@@ -1,6 +1,7 @@
 import Logging
 
-/// Logging for the executables: one line per event on standard output, level from `LOG_LEVEL`.
+/// Logging for the executables: every line through one buffered `LogSink` on standard output,
+/// level from `LOG_LEVEL`, format from `LOG_FORMAT`.
 public enum LogSetup {
     public static func level(from environment: EnvironmentReader) throws -> Logger.Level {
         let names = Logger.Level.allCases.map(\.rawValue)
@@ -8,16 +9,19 @@ public enum LogSetup {
         return Logger.Level(rawValue: text) ?? .info
     }
 
+    public static func format(from environment: EnvironmentReader) throws -> LogFormat {
+        let text = try environment.choice("LOG_FORMAT", default: "text", from: LogFormat.allCases.map(\.rawValue))
+        return LogFormat(rawValue: text) ?? .text
+    }
+
     nonisolated(unsafe) private static var chosenLevel = Logger.Level.info
 
-    /// Call once, before any logger is made.
-    public static func bootstrap(level: Logger.Level) {
+    /// Call once, before any logger or event loop is made.
+    public static func bootstrap(level: Logger.Level, format: LogFormat) {
         chosenLevel = level
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let sink = LogSink(format: format)
+        LogSink.install(sink)
+        LoggingSystem.bootstrap { label in BufferedLogHandler(label: label, sink: sink, logLevel: level) }
     }
 
     public static func logger(_ label: String) -> Logger {

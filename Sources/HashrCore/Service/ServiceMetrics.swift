@@ -6,8 +6,11 @@ import Prometheus
 public final class ServiceMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let factory: PrometheusMetricsFactory
+    private let logSink: LogSink?
 
-    public init() {
+    /// `logSink`'s drop count is exported as `log_lines_dropped_total` (the process's sink by default).
+    public init(logSink: LogSink? = LogSink.installed) {
+        self.logSink = logSink
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         // Milliseconds matter here: a worker answers in well under 5 ms.
@@ -35,6 +38,11 @@ public final class ServiceMetrics: Sendable {
     public func exposition() -> [UInt8] {
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
+        if let logSink {
+            // Read at scrape time: lines are dropped on whatever thread logged them.
+            bytes.append(contentsOf: "# TYPE log_lines_dropped_total counter\nlog_lines_dropped_total ".utf8)
+            bytes.append(contentsOf: "\(logSink.droppedLineCount)\n".utf8)
+        }
         return bytes
     }
 

@@ -23,7 +23,8 @@ public enum ServiceRunner {
         let configuration: Configuration
         do {
             let level = try LogSetup.level(from: environment)
-            LogSetup.bootstrap(level: level)
+            let format = try LogSetup.format(from: environment)
+            LogSetup.bootstrap(level: level, format: format)
             configuration = try parse(environment)
         } catch {
             exitWithMessage("\(name): \(error)", code: 2)
@@ -43,6 +44,7 @@ public enum ServiceRunner {
             signals = try SignalWatcher(loop: loop) { signal in
                 guard !stopping else {
                     logger.warning("second signal \(signal): exiting now")
+                    LogSink.installed?.flush(timeoutMilliseconds: 500)
                     exit(1)
                 }
                 stopping = true
@@ -58,10 +60,12 @@ public enum ServiceRunner {
         let result = loop.run()
         if result != 0 { logger.warning("event loop closed with handles still open (\(result))") }
         logger.info("stopped")
+        LogSink.installed?.flush()
         exit(0)
     }
 
     static func exitWithMessage(_ message: String, code: Int32) -> Never {
+        LogSink.installed?.flush(timeoutMilliseconds: 500)
         var line = message + "\n"
         line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
         exit(code)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HashrCore
 
 /// Routes by running a command, e.g. `kubectl apply -f istio-manifests/{state}.yaml`.
@@ -71,9 +71,9 @@ public struct CommandRouter: WeightRouter {
         for path in [errorPath, outputPath] {
             guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { continue }
             let text = String(decoding: data.suffix(Self.tailLength * 4), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+                .trimmingWhitespace()
             guard !text.isEmpty else { continue }
-            let line = text.replacingOccurrences(of: "\n", with: " | ")
+            let line = text.replacing("\n", with: " | ")
             return ": " + (line.count > Self.tailLength ? "..." + line.suffix(Self.tailLength) : line)
         }
         return ""

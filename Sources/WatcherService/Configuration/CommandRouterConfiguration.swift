@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HashrCore
 
 /// The command router's command line and limit.
@@ -41,7 +41,7 @@ public struct CommandRouterConfiguration: Sendable, Equatable {
     /// The command line for a burst weight.
     public func command(forBurstWeight weight: Int) -> String {
         template
-            .replacingOccurrences(of: "{state}", with: Self.state(forBurstWeight: weight))
-            .replacingOccurrences(of: "{weight}", with: String(weight))
+            .replacing("{state}", with: Self.state(forBurstWeight: weight))
+            .replacing("{weight}", with: String(weight))
     }
 }

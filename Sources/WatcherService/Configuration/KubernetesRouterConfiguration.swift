@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HashrCore
 
 /// Where the kubernetes router finds the API server, its credentials and the VirtualService.
@@ -65,7 +65,7 @@ public struct KubernetesRouterConfiguration: Sendable, Equatable {
                     variable: "NAMESPACE", value: "",
                     expected: "a namespace: it is unset and \(directory)/namespace cannot be read")
             }
-            namespace = contents.trimmingCharacters(in: .whitespacesAndNewlines)
+            namespace = contents.trimmingWhitespace()
             try EnvironmentReader.checkKubernetesName(
                 namespace, variable: "NAMESPACE (from \(directory)/namespace)", label: true)
         }

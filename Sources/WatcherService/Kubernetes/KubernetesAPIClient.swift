@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Authenticated JSON requests to the Kubernetes API server, as a pod's service account.
 ///
@@ -37,7 +37,7 @@ public struct KubernetesAPIClient: Sendable {
         guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw RouterError("cannot read the service-account token at \(path)")
         }
-        let token = contents.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = contents.trimmingWhitespace()
         // A line break inside would end the header early and inject whatever follows.
         guard !token.isEmpty, !token.contains(where: { $0.isNewline || $0 == "\0" }) else {
             throw RouterError("the service-account token at \(path) is empty or spans several lines")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Builds `core/v1` Event documents, so each route change shows in `kubectl describe virtualservice`.
 public enum KubernetesEvent {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Routes by editing the weights of an Istio VirtualService through the Kubernetes API.
 ///

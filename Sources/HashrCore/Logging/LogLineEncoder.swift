@@ -1,0 +1,140 @@
+import Logging
+
+/// Turns log events into whole lines of bytes, in the text or the JSON format.
+///
+/// Text (for a terminal, the shape swift-log's stream handler writes, in UTC):
+/// `2026-12-03T07:01:02.345Z info worker: key=value [HashrCore] message`.
+/// JSON (one object a line, for a cluster's collector): `time`, `level`, `severity` (the names
+/// Google Cloud Logging reads; Loki and most collectors read `level`), `logger`, `message`,
+/// `source`, then each metadata key, and for access lines `client`, `method`, `path`, `status`,
+/// `duration_ms` and `bytes` as their own keys. Control characters are always escaped, so a line
+/// is always one line.
+struct LogLineEncoder {
+    let format: LogFormat
+    private var timestamp = UTCTimestamp()
+
+    init(format: LogFormat) {
+        self.format = format
+    }
+
+    /// Keys a JSON line always has; metadata with one of these names gets a `meta_` prefix.
+    private static let reservedKeys: Set = [
+        "time", "level", "severity", "logger", "message", "source", "client", "method", "path", "status",
+        "duration_ms", "bytes",
+    ]
+
+    mutating func encode(
+        level: Logger.Level, label: String, source: String, message: String, metadata: Logger.Metadata?,
+        into line: inout [UInt8]
+    ) {
+        switch format {
+        case .text:
+            appendTextPrefix(level: level, label: label, to: &line)
+            if let metadata, !metadata.isEmpty {
+                for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+                    line.append(UInt8(ascii: " "))
+                    JSONText.appendEscaped(key, quotes: false, to: &line)
+                    line.append(UInt8(ascii: "="))
+                    JSONText.appendEscaped("\(value)", quotes: false, to: &line)
+                }
+            }
+            line.append(contentsOf: " [".utf8)
+            line.append(contentsOf: source.utf8)
+            line.append(contentsOf: "] ".utf8)
+            JSONText.appendEscaped(message, quotes: false, to: &line)
+            line.append(UInt8(ascii: "\n"))
+        case .json:
+            appendJSONPrefix(level: level, label: label, to: &line)
+            JSONText.appendQuoted(message, to: &line)
+            line.append(contentsOf: ",\"source\":".utf8)
+            JSONText.appendQuoted(source, to: &line)
+            if let metadata {
+                for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+                    line.append(UInt8(ascii: ","))
+                    JSONText.appendQuoted(Self.reservedKeys.contains(key) ? "meta_" + key : key, to: &line)
+                    line.append(UInt8(ascii: ":"))
+                    JSONText.appendQuoted("\(value)", to: &line)
+                }
+            }
+            line.append(contentsOf: "}\n".utf8)
+        }
+    }
+
+    mutating func encode(access record: AccessRecord, label: String, into line: inout [UInt8]) {
+        switch format {
+        case .text:
+            appendTextPrefix(level: .info, label: label, to: &line)
+            line.append(contentsOf: " client=".utf8)
+            line.append(contentsOf: record.client.utf8)
+            line.append(contentsOf: " [HashrCore] ".utf8)
+            record.appendMessage(to: &line) { text, out in JSONText.appendEscaped(text, quotes: false, to: &out) }
+            line.append(UInt8(ascii: "\n"))
+        case .json:
+            appendJSONPrefix(level: .info, label: label, to: &line)
+            line.append(UInt8(ascii: "\""))
+            record.appendMessage(to: &line) { text, out in JSONText.appendEscaped(text, to: &out) }
+            line.append(contentsOf: "\",\"source\":\"HashrCore\",\"client\":".utf8)
+            JSONText.appendQuoted(record.client, to: &line)
+            line.append(contentsOf: ",\"method\":".utf8)
+            JSONText.appendQuoted(record.method, to: &line)
+            line.append(contentsOf: ",\"path\":".utf8)
+            JSONText.appendQuoted(record.target, to: &line)
+            line.append(contentsOf: ",\"status\":".utf8)
+            Self.appendDecimal(record.status, to: &line)
+            line.append(contentsOf: ",\"duration_ms\":".utf8)
+            record.appendMilliseconds(to: &line)
+            line.append(contentsOf: ",\"bytes\":".utf8)
+            Self.appendDecimal(record.bytes, to: &line)
+            line.append(contentsOf: "}\n".utf8)
+        }
+    }
+
+    private mutating func appendTextPrefix(level: Logger.Level, label: String, to line: inout [UInt8]) {
+        timestamp.append(to: &line)
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: level.rawValue.utf8)
+        line.append(UInt8(ascii: " "))
+        JSONText.appendEscaped(label, quotes: false, to: &line)
+        line.append(UInt8(ascii: ":"))
+    }
+
+    /// `{"time":"…","level":"info","severity":"INFO","logger":"worker","message":` (the value follows).
+    private mutating func appendJSONPrefix(level: Logger.Level, label: String, to line: inout [UInt8]) {
+        line.append(contentsOf: "{\"time\":\"".utf8)
+        timestamp.append(to: &line)
+        line.append(contentsOf: "\",\"level\":\"".utf8)
+        line.append(contentsOf: level.rawValue.utf8)
+        line.append(contentsOf: "\",\"severity\":\"".utf8)
+        line.append(contentsOf: Self.severity(level).utf8)
+        line.append(contentsOf: "\",\"logger\":".utf8)
+        JSONText.appendQuoted(label, to: &line)
+        line.append(contentsOf: ",\"message\":".utf8)
+    }
+
+    /// Google Cloud Logging's `LogSeverity` names.
+    static func severity(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: "DEBUG"
+        case .info: "INFO"
+        case .notice: "NOTICE"
+        case .warning: "WARNING"
+        case .error: "ERROR"
+        case .critical: "CRITICAL"
+        }
+    }
+
+    /// Appends a whole number in decimal without making a string.
+    static func appendDecimal(_ value: Int, to line: inout [UInt8]) {
+        if value < 0 {
+            line.append(UInt8(ascii: "-"))
+            appendDecimal(UInt(value.magnitude), to: &line)
+        } else {
+            appendDecimal(UInt(value), to: &line)
+        }
+    }
+
+    private static func appendDecimal(_ value: UInt, to line: inout [UInt8]) {
+        if value >= 10 { appendDecimal(value / 10, to: &line) }
+        line.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+}
