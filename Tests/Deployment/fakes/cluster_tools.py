@@ -19,7 +19,7 @@ import yaml
 TOOL = os.path.basename(sys.argv[0])
 ARGS = sys.argv[1:]
 STATE_FILE = os.environ["FAKE_STATE"]
-EASTWEST = {"cluster1": "10.0.0.1", "cluster2": "a1b2c3.elb.us-east-1.amazonaws.com"}  # AWS: a hostname
+EASTWEST = {"cluster1": "a1b2c3.elb.us-east-1.amazonaws.com", "cluster2": "198.51.100.2"}  # AWS: a hostname
 INGRESS = "203.0.113.7"
 STDIN = ""
 
