@@ -12,15 +12,24 @@ def test_every_istio_object_is_networking_v1(name):
     for obj in load_all(f"istio-manifests/{name}"):
         assert obj["apiVersion"] == "networking.istio.io/v1"
         assert obj["kind"] in {"Gateway", "VirtualService", "DestinationRule"}
-        assert "namespace" not in obj["metadata"]
+        assert "namespace" not in obj["metadata"]  # the kustomization sets it (kubernetes/namespace)
 
 
 def test_kustomization_applies_the_natural_state_only(istio):
-    assert sorted((o["kind"], o["metadata"]["name"]) for o in istio) == [
+    """The routing objects, the security policies (test_security.py) and the shared Namespace."""
+    routing = sorted((o["kind"], o["metadata"]["name"]) for o in istio if o["apiVersion"] == "networking.istio.io/v1")
+    assert routing == [
         ("DestinationRule", "worker-destination-rule"), ("Gateway", "frontend-gateway"),
         ("VirtualService", "frontend-virtual-service"), ("VirtualService", "redis-virtual-service"),
         ("VirtualService", VIRTUAL_SERVICE)]
-    assert find(istio, "VirtualService", VIRTUAL_SERVICE) == load_all("istio-manifests/natural.yaml")[0]
+    assert {o["kind"] for o in istio} == {"DestinationRule", "Gateway", "VirtualService", "Namespace",
+                                          "PeerAuthentication", "AuthorizationPolicy"}
+    # The file as written, placed in the namespace: the command router applies the file itself.
+    (natural,) = load_all("istio-manifests/natural.yaml")
+    rendered = find(istio, "VirtualService", VIRTUAL_SERVICE)
+    assert rendered["spec"] == natural["spec"]
+    assert rendered["metadata"]["name"] == natural["metadata"]["name"]
+    assert rendered["metadata"]["namespace"] == find(istio, "Namespace")[0]["metadata"]["name"]
 
 
 def weights(vs):

@@ -31,7 +31,9 @@ def test_no_cluster_wide_or_other_grants():
 def test_binding_ties_the_role_to_the_watchers_own_account(primary):
     binding = find(primary, "RoleBinding", "istiowatcher")
     assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "istiowatcher"}
-    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "istiowatcher"}]
+    # The subject names its namespace, moved with everything else by kubernetes/namespace.
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "istiowatcher", "namespace": binding["metadata"]["namespace"]}]
     users = [d["metadata"]["name"] for d in find(primary, "Deployment")
              if d["spec"]["template"]["spec"].get("serviceAccountName") == "istiowatcher"]
     assert users == ["istiowatcher-deployment"]
