@@ -23,7 +23,8 @@ public final class EventLoop: @unchecked Sendable {
     let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: EventLoop.readBufferSize, alignment: 16)
     static let readBufferSize = 64 * 1024
 
-    public init() throws(UVError) {
+    /// - Parameter logSink: asked to write once per iteration; the process's installed sink by default.
+    public init(logSink: LogSink? = LogSink.installed) throws(UVError) {
         // libuv leaves SIGPIPE alone: without this, a write to a peer that has gone kills the
         // process instead of failing with EPIPE.
         signal(SIGPIPE, SIG_IGN)
@@ -32,7 +33,7 @@ public final class EventLoop: @unchecked Sendable {
         wakeup = .allocate(capacity: 1)
         // The async handle is what `execute` signals; it also keeps `run()` alive until `stop()`.
         try UVError.check(uv_async_init(raw, wakeup) { EventLoop.from($0!.pointee.data).drainQueue() }, "uv_async_init")
-        logSink = LogSink.installed
+        self.logSink = logSink
         iterationEnd = logSink == nil ? nil : .allocate(capacity: 1)
         wakeup.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         if let iterationEnd {

@@ -6,8 +6,9 @@ public final class EventLoopThread: Sendable {
     public let loop: EventLoop
     private let finished = Finished()
 
-    public init(name: String = "event-loop") throws {
-        loop = try EventLoop()
+    /// - Parameter logSink: the loop's log sink (see `EventLoop.init`); none by default, as tests want.
+    public init(name: String = "event-loop", logSink: LogSink? = nil) throws {
+        loop = try EventLoop(logSink: logSink)
         let loop = self.loop
         NativeThread.start(name: name) { [finished] in
             let result = loop.run()

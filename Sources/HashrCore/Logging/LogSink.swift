@@ -11,7 +11,7 @@ import Glibc
 /// Lines are encoded straight into the buffer under a lock, whole, so two lines never interleave.
 /// The event loop asks for a write once per iteration (`loopIterationEnded`), so a busy server
 /// writes one batch per iteration instead of one `write()` per line; a writer that has not been
-/// asked still writes within `LogSink.lingerMilliseconds`. The loop never waits for the file
+/// asked still writes within `lingerMilliseconds`. The loop never waits for the file
 /// descriptor: when it is slow (a full pipe to a container runtime), the buffer fills to
 /// `capacity`, further lines are dropped and counted (`log_lines_dropped_total`), and the next
 /// line that fits is preceded by one saying how many were lost.
@@ -20,10 +20,9 @@ public final class LogSink: @unchecked Sendable {
     public static var installed: LogSink? { installedSink.withLock { $0 } }
     private static let installedSink = Mutex<LogSink?>(nil)
 
-    /// How long a line may wait for a write when no loop asks for one (lines logged off the loop).
-    static let lingerMilliseconds = 100
-
     public let capacity: Int
+    /// How long a line may wait for a write when no loop asks for one (lines logged off the loop).
+    private let lingerMilliseconds: Int
     private let fileDescriptor: Int32
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     /// Signalled to wake the writer.
@@ -46,9 +45,12 @@ public final class LogSink: @unchecked Sendable {
 
     /// A sink writing to `fileDescriptor` (not closed by the sink), keeping at most `capacity`
     /// bytes waiting. Starts its writer thread at once.
-    public init(fileDescriptor: Int32 = STDOUT_FILENO, format: LogFormat, capacity: Int = 1 << 20) {
+    public init(
+        fileDescriptor: Int32 = STDOUT_FILENO, format: LogFormat, capacity: Int = 1 << 20, lingerMilliseconds: Int = 100
+    ) {
         self.fileDescriptor = fileDescriptor
         self.capacity = capacity
+        self.lingerMilliseconds = lingerMilliseconds
         encoder = LogLineEncoder(format: format)
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
@@ -168,7 +170,7 @@ public final class LogSink: @unchecked Sendable {
                     return
                 }
                 writerIsWaiting = true
-                var until = Self.deadline(afterMilliseconds: Self.lingerMilliseconds)
+                var until = Self.deadline(afterMilliseconds: lingerMilliseconds)
                 pthread_cond_timedwait(wake, mutex, &until)
                 writerIsWaiting = false
             }

@@ -1,0 +1,129 @@
+import Foundation
+import HashrTestSupport
+import Logging
+import Testing
+
+@testable import HashrCore
+
+@Suite struct LogSinkTests {
+    @Test func linesFromManyThreadsArriveWholeAndInOrderPerThread() async throws {
+        let pipe = LogPipe()
+        let sink = LogSink(fileDescriptor: pipe.writeEnd, format: .json)
+        defer { sink.close() }
+        await withTaskGroup(of: Void.self) { group in
+            for thread in 0..<4 {
+                group.addTask {
+                    for index in 0..<500 {
+                        sink.append(
+                            level: .info, label: "t", source: "test", message: "thread \(thread) line \(index)",
+                            metadata: ["pad": "\(String(repeating: "x", count: index % 97))"])
+                    }
+                }
+            }
+        }
+        // The pipe holds 64 KiB: read while the sink writes.
+        try await waitUntil("2,000 lines written") { pipe.lines.count == 2000 }
+        #expect(sink.flush())
+        let lines = pipe.lines
+        #expect(lines.count == 2000)
+        var next = [Int](repeating: 0, count: 4)
+        for line in lines {
+            let object = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+            let words = (object["message"] as? String ?? "").split(separator: " ")
+            let thread = Int(words[1])!
+            #expect(Int(words[3]) == next[thread])
+            next[thread] += 1
+        }
+        #expect(sink.droppedLineCount == 0)
+    }
+
+    @Test func aLoopIterationsLinesGoOutInOneWrite() async throws {
+        let pipe = LogPipe(packets: true)
+        // No lingering write: only the loop's end-of-iteration request writes.
+        let sink = LogSink(fileDescriptor: pipe.writeEnd, format: .text, lingerMilliseconds: 60_000)
+        defer { sink.close() }
+        let thread = try EventLoopThread(logSink: sink)
+        _ = try await thread.submit {
+            for index in 0..<100 {
+                sink.append(level: .info, label: "t", source: "test", message: "line \(index)", metadata: nil)
+            }
+        }
+        try await waitUntil("100 lines written") { pipe.lines.count == 100 }
+        #expect(pipe.packets == 1, "one write() for the iteration's 100 lines")
+        #expect(await thread.shutdown() == 0)
+    }
+
+    @Test func aStalledOutputNeverBlocksAndLostLinesAreCountedAndReported() async throws {
+        let pipe = LogPipe()
+        // The pipe holds 64 KiB and nobody reads it: the writer blocks, then the 16 KiB buffer fills.
+        let sink = LogSink(fileDescriptor: pipe.writeEnd, format: .text, capacity: 16 * 1024, lingerMilliseconds: 1)
+        defer { sink.close() }
+        let line = String(repeating: "y", count: 200)
+        for _ in 0..<2000 {
+            sink.append(level: .info, label: "t", source: "test", message: line, metadata: nil)
+        }
+        // Every append returned (the loop would never wait); more than 80 KiB could not fit anywhere.
+        let dropped = sink.droppedLineCount
+        #expect(dropped > 1000)
+        #expect(!sink.flush(timeoutMilliseconds: 200), "a stalled output makes flush give up, not hang")
+
+        // The reader catches up; the next line is preceded by the count of what was lost.
+        try await waitUntil("the backlog drained") {
+            pipe.drain()
+            return sink.flush(timeoutMilliseconds: 50)
+        }
+        sink.append(level: .info, label: "t", source: "test", message: "after the gap", metadata: nil)
+        #expect(sink.flush())
+        let lines = pipe.lines
+        #expect(lines.last?.hasSuffix("after the gap") == true)
+        #expect(lines.dropLast().last?.contains("warning log: [HashrCore] ") == true, "the gap is reported first")
+        // Room may have freed up between drops, so a gap can be reported in parts: together they
+        // account for every lost line, each where the loss happened.
+        let notices = lines.filter { $0.contains("log line(s) dropped") }
+        let reported = notices.map { line in
+            Int(line.split(separator: "] ")[1].split(separator: " ")[0]) ?? 0
+        }
+        #expect(reported.reduce(0, +) == dropped, "\(notices)")
+        #expect(lines.count == 2000 - dropped + notices.count + 1)
+        #expect(sink.droppedLineCount == dropped)
+    }
+
+    @Test func theDropCountIsExported() async throws {
+        let pipe = LogPipe()
+        let sink = LogSink(fileDescriptor: pipe.writeEnd, format: .text, capacity: 10)
+        defer { sink.close() }
+        sink.append(level: .info, label: "t", source: "test", message: "longer than ten bytes", metadata: nil)
+        let text = String(decoding: ServiceMetrics(logSink: sink).exposition(), as: UTF8.self)
+        #expect(text.contains("# TYPE log_lines_dropped_total counter\nlog_lines_dropped_total 1\n"))
+        #expect(!String(decoding: ServiceMetrics(logSink: nil).exposition(), as: UTF8.self).contains("log_lines"))
+    }
+
+    @Test func theServicesHandlerWritesEveryEventAndTheAccessLogDirectly() async throws {
+        let pipe = LogPipe()
+        let sink = LogSink(fileDescriptor: pipe.writeEnd, format: .json)
+        defer { sink.close() }
+        var logger = Logger(label: "svc") { label in BufferedLogHandler(label: label, sink: sink, logLevel: .info) }
+        logger[metadataKey: "request"] = "7"
+        logger.debug("not written")
+        logger.info("written", metadata: ["extra": "1"])
+        logger.error("failed", error: URLError(.badURL))
+        let plain = Logger(label: "svc") { label in BufferedLogHandler(label: label, sink: sink, logLevel: .info) }
+        let accessLog = AccessLog(logger: plain)
+        accessLog.record(AccessRecord(client: "127.0.0.1", method: "PUT", target: "/r", status: 200, nanoseconds: 1, bytes: 2))
+        #expect(sink.flush())
+        let objects = try pipe.lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(objects.count == 3)
+        #expect(objects[0]["message"] as? String == "written" && objects[0]["extra"] as? String == "1")
+        #expect(objects[0]["request"] as? String == "7")
+        #expect(objects[1]["severity"] as? String == "ERROR" && objects[1]["error"] != nil)
+        #expect(objects[2]["client"] as? String == "127.0.0.1" && objects[2]["status"] as? Int == 200)
+    }
+
+    @Test func anAccessLogAboveInfoWritesNothing() {
+        let capture = LogCapture()
+        let accessLog = AccessLog(logger: capture.logger(level: .warning))
+        #expect(!accessLog.isEnabled)
+        accessLog.record(AccessRecord(client: "-", method: "GET", target: "/", status: 200, nanoseconds: 1, bytes: 2))
+        #expect(capture.messages.isEmpty)
+    }
+}
