@@ -1,6 +1,6 @@
 import HashrCore
 
-/// The worker's settings (ARCHITECTURE.md, worker contract), read once at start.
+/// The worker's settings (docs/ARCHITECTURE.md, worker contract), read once at start.
 public struct WorkerConfiguration: Sendable {
     public var port = 8081
     public var redis: RedisURL

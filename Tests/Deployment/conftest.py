@@ -14,7 +14,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 if str(REPO / "Tests") not in sys.path:
     sys.path.insert(0, str(REPO / "Tests"))
 
-# The contracts of ARCHITECTURE.md these files must agree with.
+# The contracts of docs/ARCHITECTURE.md these files must agree with.
 PORTS = {"frontend": 8080, "worker": 8081, "istiowatcher": 8083, "redis": 6379}
 SERVICES = {  # Service name -> (port, app label, container port)
     "frontend-service": (80, "frontend", 8080),

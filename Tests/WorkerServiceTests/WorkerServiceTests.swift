@@ -5,7 +5,7 @@ import Testing
 
 @testable import WorkerService
 
-/// The worker against a real redis-server, as ARCHITECTURE.md's worker contract says.
+/// The worker against a real redis-server, as the worker contract in docs/ARCHITECTURE.md says.
 @Suite(.serialized) struct WorkerServiceTests {
     @Test func everyAcceptedPostPublishesExactlyOnce() async throws {
         let harness = try await WorkerHarness(prefix: "bursty-")

@@ -1,6 +1,6 @@
 import HashrCore
 
-/// The frontend's settings (ARCHITECTURE.md, frontend contract), read once at start.
+/// The frontend's settings (docs/ARCHITECTURE.md, frontend contract), read once at start.
 ///
 /// Every value has a default that runs the local demo; each comes from one environment variable and a
 /// bad value stops the process with a `ConfigurationError` naming the variable and what was expected.
