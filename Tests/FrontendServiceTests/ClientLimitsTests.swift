@@ -27,7 +27,9 @@ import Testing
     @Test func rateChangesAreCappedInASlidingMinuteWithTheWaitToTell() {
         var limits = ClientLimits(maxStreamsPerAddress: 20, rateChangesPerMinute: 3)
         let start: Int64 = 1_000 * Self.second
-        func change(_ address: String, at offset: Int64) -> Int? { limits.rateChange(from: address, now: start + offset) }
+        func change(_ address: String, at offset: Int64) -> Int? {
+            limits.rateChange(from: address, now: start + offset)
+        }
         #expect(change("a", at: 0) == nil)
         #expect(change("a", at: 10 * Self.second) == nil)
         #expect(change("a", at: 20 * Self.second) == nil)

@@ -51,7 +51,9 @@ import Testing
             #expect(!String(decoding: response.body, as: UTF8.self).contains(Self.key))
         }
         #expect(try await Self.rate(harness) == #"{"rps":0}"#, "no refused request changed the rate")
-        #expect(try await harness.metric(#"frontend_rate_changes_refused_total{reason="unauthorized"}"#) == Double(refused.count))
+        #expect(
+            try await harness.metric(#"frontend_rate_changes_refused_total{reason="unauthorized"}"#)
+                == Double(refused.count))
 
         // The key, with the scheme in any case and extra spaces before it.
         for authorization in ["Bearer \(Self.key)", "bearer \(Self.key)", "BEARER    \(Self.key)"] {
@@ -96,7 +98,9 @@ import Testing
             $0.rateChangesPerMinute = 3
         }
         // Wrong keys from the same address use up none of the key holder's changes.
-        for _ in 0..<5 { #expect(try await harness.putRate(#"{"rps": 1}"#, authorization: "Bearer nope").status == 401) }
+        for _ in 0..<5 {
+            #expect(try await harness.putRate(#"{"rps": 1}"#, authorization: "Bearer nope").status == 401)
+        }
         for rps in 1...3 {
             #expect(try await harness.putRate(#"{"rps": \#(rps)}"#, authorization: "Bearer \(Self.key)").status == 200)
         }
@@ -105,7 +109,9 @@ import Testing
         #expect(limited.headers["Content-Type"] == "application/json")
         let retryAfter = try #require(Int(limited.headers["Retry-After"] ?? ""))
         #expect((1...60).contains(retryAfter))
-        #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(limited.body)).error.contains("3 rate changes a minute"))
+        #expect(
+            try JSONDecoder().decode(ErrorBody.self, from: Data(limited.body)).error.contains("3 rate changes a minute")
+        )
         #expect(try await Self.rate(harness) == #"{"rps":3}"#, "the refused change changed nothing")
         #expect(try await harness.metric(#"frontend_rate_changes_refused_total{reason="per_address_limit"}"#) == 1)
         // Stopping is a change like any other; recovery after the minute is ClientLimitsTests'.
@@ -168,7 +174,8 @@ import Testing
         for (method, path, authorization, status, contentType) in cases {
             var headers = HTTPHeaders()
             if let authorization { headers.add("Authorization", authorization) }
-            let response = try await harness.request(method, path, body: method == "PUT" ? #"{"rps": 0}"# : "", headers: headers)
+            let response = try await harness.request(
+                method, path, body: method == "PUT" ? #"{"rps": 0}"# : "", headers: headers)
             let what = "\(method) \(path) \(status)"
             #expect(response.status == status, "\(what): \(response.status)")
             #expect(response.headers.values("X-Content-Type-Options") == ["nosniff"], "\(what)")

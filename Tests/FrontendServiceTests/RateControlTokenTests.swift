@@ -23,11 +23,14 @@ import Testing
     }
 
     @Test func theKeyComesFromTheVariableOrTheFileWithoutItsLineEnd() throws {
-        let direct = try #require(try FrontendConfiguration(environment: EnvironmentReader(["RATE_CONTROL_TOKEN": Self.key])).rateControlToken)
+        let direct = try #require(
+            try FrontendConfiguration(environment: EnvironmentReader(["RATE_CONTROL_TOKEN": Self.key])).rateControlToken
+        )
         #expect(direct.matches(Array(Self.key.utf8)))
         for ending in ["", "\n", "\r\n", "\n\n"] {
             try Self.withFile(Array((Self.key + ending).utf8)) { path in
-                let configuration = try FrontendConfiguration(environment: EnvironmentReader(["RATE_CONTROL_TOKEN_FILE": path]))
+                let configuration = try FrontendConfiguration(
+                    environment: EnvironmentReader(["RATE_CONTROL_TOKEN_FILE": path]))
                 let token = try #require(configuration.rateControlToken)
                 #expect(token.matches(Array(Self.key.utf8)), "ending \(ending.debugDescription)")
                 #expect(!token.matches(Array((Self.key + ending).utf8)) || ending.isEmpty)
@@ -54,8 +57,12 @@ import Testing
     @Test func unusableKeysAreRefusedAtStartWithoutShowingThem() throws {
         #expect(Self.refusal(["RATE_CONTROL_TOKEN": ""], "-").expected.contains("non-empty"))
         #expect(Self.refusal(["RATE_CONTROL_TOKEN": "short-secret-15"], "short-secret-15").expected.contains("16"))
-        #expect(Self.refusal(["RATE_CONTROL_TOKEN": "with a space inside it"], "with a space").expected.contains("visible ASCII"))
-        #expect(Self.refusal(["RATE_CONTROL_TOKEN": "clé-secrète-très-longue"], "secrète").expected.contains("visible ASCII"))
+        #expect(
+            Self.refusal(["RATE_CONTROL_TOKEN": "with a space inside it"], "with a space").expected.contains(
+                "visible ASCII"))
+        #expect(
+            Self.refusal(["RATE_CONTROL_TOKEN": "clé-secrète-très-longue"], "secrète").expected.contains(
+                "visible ASCII"))
         let long = String(repeating: "k", count: RateControlToken.maximumLength + 1)
         #expect(Self.refusal(["RATE_CONTROL_TOKEN": long], long).expected.contains("4096"))
         let both = Self.refusal(["RATE_CONTROL_TOKEN": Self.key, "RATE_CONTROL_TOKEN_FILE": "/tmp/x"], Self.key)

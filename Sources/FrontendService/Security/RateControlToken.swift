@@ -24,7 +24,8 @@ public struct RateControlToken: Sendable, CustomStringConvertible {
         guard bytes.count >= Self.minimumLength, bytes.count <= Self.maximumLength else {
             throw ConfigurationError(
                 variable: variable, value: "(hidden, \(bytes.count) bytes)",
-                expected: "a key of \(Self.minimumLength) to \(Self.maximumLength) bytes, such as `openssl rand -hex 32`")
+                expected:
+                    "a key of \(Self.minimumLength) to \(Self.maximumLength) bytes, such as `openssl rand -hex 32`")
         }
         // What a browser can put in a header: visible ASCII, no spaces (RFC 6750's token is tighter still,
         // but refusing a key someone already has is worse than accepting, say, a `%` in it).
@@ -76,7 +77,8 @@ public struct RateControlToken: Sendable, CustomStringConvertible {
             return try RateControlToken(text, variable: "RATE_CONTROL_TOKEN")
         case (nil, let path?):
             guard !path.isEmpty else {
-                throw ConfigurationError(variable: "RATE_CONTROL_TOKEN_FILE", value: "", expected: "the path of a file holding the key")
+                throw ConfigurationError(
+                    variable: "RATE_CONTROL_TOKEN_FILE", value: "", expected: "the path of a file holding the key")
             }
             let contents: Data
             do {
@@ -95,13 +97,15 @@ public struct RateControlToken: Sendable, CustomStringConvertible {
             guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
                 throw ConfigurationError(
                     variable: "RATE_CONTROL_TOKEN_FILE", value: path,
-                    expected: "a file holding a key of visible ASCII characters only (no spaces, controls or non-ASCII)")
+                    expected: "a file holding a key of visible ASCII characters only (no spaces, controls or non-ASCII)"
+                )
             }
             do {
                 return try RateControlToken(String(decoding: bytes, as: UTF8.self), variable: "RATE_CONTROL_TOKEN_FILE")
             } catch {
                 // The same checks, but the value people know here is the path, not the key.
-                throw ConfigurationError(variable: error.variable, value: path, expected: "a file holding \(error.expected)")
+                throw ConfigurationError(
+                    variable: error.variable, value: path, expected: "a file holding \(error.expected)")
             }
         }
     }

@@ -92,7 +92,8 @@ final class FrontendHarness: Sendable {
         let frontendLogger = logs?.logger(label: "frontend", level: .trace) ?? logger
         let (frontend, port) = try await frontendThread.submit {
             let frontend = try FrontendService(
-                loop: loop, configuration: settings, logger: frontendLogger, redisConfiguration: fastRedisConfiguration(url))
+                loop: loop, configuration: settings, logger: frontendLogger,
+                redisConfiguration: fastRedisConfiguration(url))
             return (LoopBound(frontend, loop: loop), frontend.port)
         }
         self.frontend = frontend

@@ -103,16 +103,20 @@ import Testing
     @Test func defaultHeadersGoOnEveryAnswerUnlessTheResponseSetsItsOwn() async throws {
         let server = try await TestServer.start(
             configure: {
-                $0.defaultHeaders = HTTPHeaders([("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")])
+                $0.defaultHeaders = HTTPHeaders([
+                    ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+                ])
             },
             routes: { router, _ in
                 router.get("/own") { _, responder in
-                    responder.respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Referrer-Policy", "same-origin")])))
+                    let headers = HTTPHeaders([("Referrer-Policy", "same-origin")])
+                    responder.respond(HTTPResponse(status: 200, headers: headers))
                 }
             })
         let client = try server.client()
-        // A route, the router's own 404 and 405, a stream, a HEAD.
-        for request in [get("/hello"), get("/nowhere"), "DELETE /hello HTTP/1.1\r\nHost: test\r\n\r\n", get("/stream?chunks=1")] {
+        // A route, the router's own 404 and 405, a stream.
+        let delete = "DELETE /hello HTTP/1.1\r\nHost: test\r\n\r\n"
+        for request in [get("/hello"), get("/nowhere"), delete, get("/stream?chunks=1")] {
             let response = try await client.exchange(request)
             #expect(response.headers.values("X-Content-Type-Options") == ["nosniff"], "\(request)")
             #expect(response.headers.values("Referrer-Policy") == ["no-referrer"], "\(request)")
@@ -125,7 +129,8 @@ import Testing
         let bad = try server.client()
         let refused = try await bad.exchange("GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
         #expect(refused.status == 400)
-        #expect(refused.headers["X-Content-Type-Options"] == "nosniff" && refused.headers["Referrer-Policy"] == "no-referrer")
+        #expect(refused.headers["X-Content-Type-Options"] == "nosniff")
+        #expect(refused.headers["Referrer-Policy"] == "no-referrer")
         bad.close()
         #expect(await server.stop() == 0)
     }
