@@ -21,6 +21,9 @@ struct FrontendMetrics {
     let resultStreams: CoreMetrics.Gauge
     let resultStreamsCutOff: CoreMetrics.Counter
     let resultStreamsRefused: CoreMetrics.Counter
+    /// `PUT /api/rate` refused before it changed anything: without the key, or past an address's cap.
+    let rateChangesUnauthorized: CoreMetrics.Counter
+    let rateChangesLimited: CoreMetrics.Counter
 
     /// Drops already added to the counters; drops are mirrored by difference after each tick, because
     /// `LoadGenerator.tick` reports only what to send.
@@ -48,10 +51,13 @@ struct FrontendMetrics {
         resultStreams = metrics.gauge("frontend_result_streams")
         resultStreamsCutOff = metrics.counter("frontend_result_streams_cut_off_total")
         resultStreamsRefused = metrics.counter("frontend_result_streams_refused_total")
+        rateChangesUnauthorized = metrics.counter("frontend_rate_changes_refused_total", [("reason", "unauthorized")])
+        rateChangesLimited = metrics.counter("frontend_rate_changes_refused_total", [("reason", "per_address_limit")])
 
         // Every series exists from the start, so a dashboard sees 0 rather than nothing.
         for counter in [
             sent, succeeded, resultsReceived, burstResultsReceived, resultStreamsCutOff, resultStreamsRefused,
+            rateChangesUnauthorized, rateChangesLimited,
         ] {
             counter.increment(by: 0)
         }

@@ -4,6 +4,9 @@ extension FrontendService {
     /// The head of every results stream.
     static let resultStreamHeaders = HTTPHeaders(ServerSentEvents.responseHeaders.map { ($0.name, $0.value) })
 
+    /// Seconds a refused results client is told to wait: the page's own backoff starts near this.
+    static let resultStreamRetryAfter = 5
+
     /// One message on channel `calculation`: counted, and framed once for every open stream.
     func received(_ message: RedisSubscriber.Message) {
         let isBurst = message.payload.starts(with: GeneratorStatistics.burstPrefix.utf8)
@@ -20,17 +23,30 @@ extension FrontendService {
         guard request.method != "HEAD" else {
             return responder.respond(HTTPResponse(status: 200, headers: Self.resultStreamHeaders))
         }
+        let address = request.client
+        guard clientLimits.openStream(from: address) else {
+            instruments.resultStreamsRefused.increment()
+            return responder.respond(
+                .error(
+                    429, "too many result streams open from one address (\(clientLimits.maxStreamsPerAddress))",
+                    retryAfter: Self.resultStreamRetryAfter))
+        }
         let id = nextStreamID
         nextStreamID += 1
         guard let opening = streams.open(id) else {
+            clientLimits.closeStream(from: address)
             instruments.resultStreamsRefused.increment()
             return responder.respond(
-                .error(503, "too many result streams open (\(configuration.sseMaxClients)); try again later"))
+                .error(
+                    503, "too many result streams open (\(configuration.sseMaxClients)); try again later",
+                    retryAfter: Self.resultStreamRetryAfter))
         }
         guard let stream = responder.startStream(status: 200, headers: Self.resultStreamHeaders) else {
             streams.close(id)
+            clientLimits.closeStream(from: address)
             return
         }
+        streamAddresses[id] = address
         stream.limitKernelSendBuffer(to: Self.resultStreamKernelBuffer)
         openStreams[id] = stream
         stream.onClose = { [unowned self] in resultStreamClosed(id) }
@@ -43,6 +59,7 @@ extension FrontendService {
 
     private func resultStreamClosed(_ id: Int) {
         streams.close(id)
+        if let address = streamAddresses.removeValue(forKey: id) { clientLimits.closeStream(from: address) }
         guard openStreams.removeValue(forKey: id) != nil else { return }
         instruments.resultStreams.record(openStreams.count)
         // Nobody to write to: no need to wake up a hundred times a second.

@@ -22,8 +22,22 @@ extension FrontendService {
         return router
     }
 
+    /// `PUT /api/rate`: the key first (a refused key costs an address none of its rate changes, so
+    /// a stranger behind the same proxy cannot use up the key holder's), then the address's cap.
     private func putRate(_ request: HTTPRequest, _ responder: HTTPResponder) {
         guard !isShuttingDown else { return responder.respond(.error(503, "shutting down")) }
+        let authorization = RateControlAuthorization(headers: request.headers, token: configuration.rateControlToken)
+        if let refusal = authorization.refusal {
+            instruments.rateChangesUnauthorized.increment()
+            return responder.respond(refusal)
+        }
+        if let wait = clientLimits.rateChange(from: request.client, now: Self.now()) {
+            instruments.rateChangesLimited.increment()
+            return responder.respond(
+                .error(
+                    429, "at most \(clientLimits.rateChangesPerMinute) rate changes a minute from one address",
+                    retryAfter: wait))
+        }
         do {
             let rate = try setRate(fromBody: request.body)
             responder.respond(.json(RateBody(rps: rate).json))

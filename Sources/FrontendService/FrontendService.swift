@@ -31,6 +31,10 @@ public final class FrontendService: RunningService {
     let client: HTTPClient
     var generator: LoadGenerator
     var streams: ResultStreams<Int>
+    /// Per-address caps on result streams and rate changes.
+    var clientLimits: ClientLimits
+    /// The client address of each open stream, to give its slot back when it closes.
+    var streamAddresses: [Int: String] = [:]
     /// The open `GET /api/results` responses, by the id `streams` knows them by.
     var openStreams: [Int: HTTPResponseStream] = [:]
     var nextStreamID = 0
@@ -66,6 +70,9 @@ public final class FrontendService: RunningService {
         instruments = FrontendMetrics(metrics)
         generator = LoadGenerator(configuration: configuration, now: Self.now())
         streams = ResultStreams(configuration: configuration)
+        clientLimits = ClientLimits(
+            maxStreamsPerAddress: configuration.sseMaxClientsPerAddress,
+            rateChangesPerMinute: configuration.rateChangesPerMinute)
 
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.maxConnectionsPerHost = configuration.processorConnections
@@ -93,6 +100,7 @@ public final class FrontendService: RunningService {
         // `ResultStreams` cuts a slow results client off at `SSE_CLIENT_BUFFER`; the server's own limit
         // is only the backstop behind it, so it must not trip first.
         serverConfiguration.maxQueuedStreamBytes = configuration.sseClientBuffer + 64 * 1024
+        serverConfiguration.defaultHeaders = SecurityHeaders.all
         server = HTTPServer(
             loop: loop, configuration: serverConfiguration, router: makeRouter(), metrics: metrics, logger: logger)
 
@@ -107,7 +115,7 @@ public final class FrontendService: RunningService {
         instruments.targetRate.record(generator.rate)
         scheduleTick(now: Self.now())
         logger.info(
-            "frontend ready: processor \(configuration.processor), results from \(configuration.redis) channel \(Self.channel), rate \(RateBody.formatted(generator.rate))/s"
+            "frontend ready: processor \(configuration.processor), results from \(configuration.redis) channel \(Self.channel), rate \(RateBody.formatted(generator.rate))/s, rate control \(rateControl)"
         )
     }
 
@@ -121,8 +129,12 @@ public final class FrontendService: RunningService {
     public var snapshot: StatsSnapshot {
         var snapshot = generator.snapshot(now: Self.now())
         snapshot.redisConnected = subscriber.isConnected
+        snapshot.rateControl = rateControl
         return snapshot
     }
+
+    /// `token` when `PUT /api/rate` needs the key, `open` when it does not.
+    var rateControl: String { configuration.rateControlToken == nil ? "open" : "token" }
 
     /// Open `GET /api/results` streams.
     public var resultStreamCount: Int { openStreams.count }

@@ -36,6 +36,8 @@ import Testing
         #expect(configuration.sseKeepAlive == .seconds(15))
         #expect(configuration.sseRetry == .seconds(2))
         #expect(configuration.sseMaxClients == 1_000)
+        #expect(configuration.sseMaxClientsPerAddress == 20 && configuration.rateChangesPerMinute == 60)
+        #expect(configuration.rateControlToken == nil)
         #expect(configuration.shutdownGrace == .seconds(10))
         #expect(configuration.scheduler == RateScheduler.Configuration(lateTolerance: .milliseconds(10)))
     }
@@ -52,7 +54,9 @@ import Testing
             "PROCESSOR_URL": "http://worker-service", "MAX_RATE": "50000", "INITIAL_RATE": "12.5",
             "MAX_IN_FLIGHT": "64", "PROCESSOR_CONNECTIONS": "32", "REQUEST_TIMEOUT": "750ms",
             "TICK_INTERVAL": "2ms", "LATE_TOLERANCE": "25ms", "SSE_CLIENT_BUFFER": "65536",
-            "SSE_KEEPALIVE": "30s", "SSE_RETRY": "500ms", "SSE_MAX_CLIENTS": "10", "SHUTDOWN_GRACE": "3s",
+            "SSE_KEEPALIVE": "30s", "SSE_RETRY": "500ms", "MAX_SSE_CLIENTS": "10", "SHUTDOWN_GRACE": "3s",
+            "MAX_SSE_CLIENTS_PER_ADDRESS": "4", "RATE_CHANGES_PER_MINUTE": "12",
+            "RATE_CONTROL_TOKEN": "0123456789abcdef0123",
         ])
         #expect(configuration.port == 9000)
         #expect(configuration.redis == RedisURL(host: "redis.internal", port: 6380, password: "secret", database: 2))
@@ -65,6 +69,13 @@ import Testing
         #expect(configuration.sseClientBuffer == 65_536)
         #expect(configuration.sseKeepAlive == .seconds(30) && configuration.sseRetry == .milliseconds(500))
         #expect(configuration.sseMaxClients == 10 && configuration.shutdownGrace == .seconds(3))
+        #expect(configuration.sseMaxClientsPerAddress == 4 && configuration.rateChangesPerMinute == 12)
+        #expect(configuration.rateControlToken?.matches(Array("0123456789abcdef0123".utf8)) == true)
+    }
+
+    @Test func theEarlierNameOfMaxSSEClientsIsStillRead() throws {
+        #expect(try Self.read(["SSE_MAX_CLIENTS": "7"]).sseMaxClients == 7)
+        #expect(try Self.read(["SSE_MAX_CLIENTS": "7", "MAX_SSE_CLIENTS": "9"]).sseMaxClients == 9)
     }
 
     @Test(arguments: [
@@ -109,7 +120,8 @@ import Testing
         ("LATE_TOLERANCE", "500us"), ("LATE_TOLERANCE", "-1ms"), ("LATE_TOLERANCE", "10"),
         ("SSE_CLIENT_BUFFER", "100"), ("SSE_CLIENT_BUFFER", "1MiB"), ("SSE_CLIENT_BUFFER", "2147483648"),
         ("SSE_KEEPALIVE", "500ms"), ("SSE_KEEPALIVE", "15"), ("SSE_RETRY", "10ms"),
-        ("SSE_MAX_CLIENTS", "0"), ("SHUTDOWN_GRACE", "forever"),
+        ("SSE_MAX_CLIENTS", "0"), ("MAX_SSE_CLIENTS", "0"), ("MAX_SSE_CLIENTS_PER_ADDRESS", "0"),
+        ("RATE_CHANGES_PER_MINUTE", "-1"), ("SHUTDOWN_GRACE", "forever"),
     ])
     func badValuesAreRejectedNamingTheVariable(name: String, value: String) {
         #expect(Self.rejected([name: value]) == name)

@@ -36,7 +36,7 @@ import Testing
 
     @Test(arguments: [
         "rate-input", "results", "achieved-rate", "target-rate", "succeeded", "failed", "dropped", "p50", "p99",
-        "share-primary", "share-burst", "connection-status", "share-chart",
+        "share-primary", "share-burst", "connection-status", "share-chart", "key-form", "key-input", "key-message",
     ])
     func pageHasTheStableIdsBrowserTestsUse(id: String) throws {
         let html = try Self.text(PageAssets.bundled(), "/")

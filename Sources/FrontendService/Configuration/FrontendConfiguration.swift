@@ -53,9 +53,23 @@ public struct FrontendConfiguration: Sendable {
     /// `SSE_RETRY`: the reconnection delay the browser is told to use. Default 2 s.
     public var sseRetry: Duration = .seconds(2)
 
-    /// `SSE_MAX_CLIENTS`: open result streams; more are refused with 503 so file descriptors last.
-    /// Default 1,000.
+    /// `MAX_SSE_CLIENTS` (earlier `SSE_MAX_CLIENTS`, still read): open result streams; more are refused
+    /// with 503 and `Retry-After` so file descriptors last. Default 1,000.
     public var sseMaxClients = 1_000
+
+    /// `MAX_SSE_CLIENTS_PER_ADDRESS`: open result streams from one client address; more get 429.
+    /// Default 20: a person with a few tabs never meets it, one machine cannot take every slot.
+    /// Behind a proxy every client shares the proxy's address (see `ClientLimits`).
+    public var sseMaxClientsPerAddress = 20
+
+    /// `RATE_CHANGES_PER_MINUTE`: `PUT /api/rate` calls one client address may make in any 60 s;
+    /// more get 429 with `Retry-After`. Default 60: typing rates by hand never meets it.
+    public var rateChangesPerMinute = 60
+
+    /// `RATE_CONTROL_TOKEN`, or the file `RATE_CONTROL_TOKEN_FILE` (one of them, not both): when set,
+    /// `PUT /api/rate` needs `Authorization: Bearer <key>`. Default none: rate control is open, as
+    /// on one machine.
+    public var rateControlToken: RateControlToken?
 
     /// `SHUTDOWN_GRACE`: how long in-flight requests may finish after SIGTERM. Default 10 s.
     public var shutdownGrace: Duration = .seconds(10)
@@ -85,7 +99,14 @@ public struct FrontendConfiguration: Sendable {
         sseClientBuffer = try environment.int("SSE_CLIENT_BUFFER", default: sseClientBuffer, in: 1024...(1 << 30))
         sseKeepAlive = try environment.duration("SSE_KEEPALIVE", default: sseKeepAlive, minimum: .seconds(1))
         sseRetry = try environment.duration("SSE_RETRY", default: sseRetry, minimum: .milliseconds(100))
-        sseMaxClients = try environment.int("SSE_MAX_CLIENTS", default: sseMaxClients, in: 1...100_000)
+        let maxClientsName = environment.raw("MAX_SSE_CLIENTS") == nil && environment.raw("SSE_MAX_CLIENTS") != nil
+            ? "SSE_MAX_CLIENTS" : "MAX_SSE_CLIENTS"
+        sseMaxClients = try environment.int(maxClientsName, default: sseMaxClients, in: 1...100_000)
+        sseMaxClientsPerAddress = try environment.int(
+            "MAX_SSE_CLIENTS_PER_ADDRESS", default: sseMaxClientsPerAddress, in: 1...100_000)
+        rateChangesPerMinute = try environment.int(
+            "RATE_CHANGES_PER_MINUTE", default: rateChangesPerMinute, in: 1...100_000)
+        rateControlToken = try RateControlToken.fromEnvironment(environment)
         shutdownGrace = try environment.duration("SHUTDOWN_GRACE", default: shutdownGrace)
     }
 

@@ -31,6 +31,9 @@
     barPrimary: byId("share-bar-primary"),
     barBurst: byId("share-bar-burst"),
     chart: byId("share-chart"),
+    keyForm: byId("key-form"),
+    keyInput: byId("key-input"),
+    keyMessage: byId("key-message"),
   };
 
   // ---- Formatting -------------------------------------------------------------------------------
@@ -84,6 +87,67 @@
     }
   }
 
+  // ---- The rate-control key ----------------------------------------------------------------------
+  // Asked for only when the frontend says it needs one; kept for this tab in sessionStorage (never in
+  // the URL, never in localStorage), sent as a Bearer header, forgotten when the frontend refuses it.
+
+  const KEY_STORAGE = "string-hashr.rate-control-key";
+  let keyRequired = false;
+  let pendingRate = null;   // a rate typed before the key was given, sent once it is
+
+  function storedKey() {
+    try {
+      return sessionStorage.getItem(KEY_STORAGE) || "";
+    } catch (error) {
+      return "";   // storage disabled: the key lasts until the page reloads
+    }
+  }
+
+  let memoryKey = "";
+  function currentKey() { return storedKey() || memoryKey; }
+
+  function storeKey(key) {
+    memoryKey = key;
+    try {
+      if (key) sessionStorage.setItem(KEY_STORAGE, key);
+      else sessionStorage.removeItem(KEY_STORAGE);
+    } catch (error) {
+      // Kept in memory only.
+    }
+  }
+
+  function askForKey(text, kind) {
+    ui.keyForm.hidden = false;
+    ui.keyMessage.textContent = text;
+    ui.keyMessage.className = "message" + (kind ? " " + kind : "");
+  }
+
+  function useKey(event) {
+    event.preventDefault();
+    const key = ui.keyInput.value.trim();
+    // A header carries visible ASCII only; anything else could never be the key.
+    if (!/^[\x21-\x7e]+$/.test(key)) {
+      askForKey(key === "" ? "Type the key." : "A key has only visible ASCII characters, no spaces.", "error");
+      return;
+    }
+    storeKey(key);
+    ui.keyInput.value = "";
+    ui.keyForm.hidden = true;
+    if (pendingRate !== null) {
+      const rps = pendingRate;
+      pendingRate = null;
+      sendRate(rps);
+    } else {
+      showMessage("Key saved for this tab. Type a rate and press Enter.", "ok");
+    }
+  }
+
+  function rateControlIs(mode) {
+    keyRequired = mode === "token";
+    if (keyRequired && !currentKey() && ui.keyForm.hidden) askForKey("Changing the rate on this demo needs its key.");
+    if (!keyRequired) ui.keyForm.hidden = true;
+  }
+
   async function setRate(event) {
     event.preventDefault();
     const text = ui.input.value.trim();
@@ -92,17 +156,35 @@
       return;
     }
     const rps = Number(text);
+    if (keyRequired && !currentKey()) {
+      pendingRate = rps;
+      askForKey("Enter the key to change the rate.");
+      showMessage("This demo needs its rate-control key.", "error");
+      ui.keyInput.focus();
+      return;
+    }
+    sendRate(rps);
+  }
+
+  async function sendRate(rps) {
+    const headers = { "Content-Type": "application/json" };
+    const key = currentKey();
+    if (key) headers.Authorization = "Bearer " + key;
     try {
-      const response = await fetch("api/rate", {
-        method: "PUT",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ rps }),
-      });
+      const response = await fetch("api/rate", { method: "PUT", headers, body: JSON.stringify({ rps }) });
       const body = await response.json().catch(() => ({}));
       if (response.ok) {
         const rate = typeof body.rps === "number" ? body.rps : rps;
         showMessage(rate === 0 ? "Stopped." : `Sending ${formatRate(rate)} requests per second.`, "ok");
         ui.input.value = String(rate);
+      } else if (response.status === 401) {
+        // Wrong, rotated or missing: forget it and ask again; the rate is sent once a key is given.
+        storeKey("");
+        keyRequired = true;
+        pendingRate = rps;
+        showMessage("The rate was not changed: the key was not accepted.", "error");
+        askForKey(key ? "That key was not accepted. Enter it again." : "Changing the rate on this demo needs its key.", "error");
+        ui.keyInput.focus();
       } else {
         showMessage(body.error || `The frontend answered ${response.status}.`, "error");
       }
@@ -112,6 +194,7 @@
   }
 
   ui.form.addEventListener("submit", setRate);
+  ui.keyForm.addEventListener("submit", useKey);
 
   // ---- Connection state -------------------------------------------------------------------------
 
@@ -241,6 +324,7 @@
       showStats(stats);
       // Connected to us, but results cannot flow: say why rather than show a quiet list.
       byId("redis-banner").hidden = stats.redisConnected !== false;
+      rateControlIs(stats.rateControl);
       statsFailures = 0;
     } catch (error) {
       statsFailures += 1;

@@ -47,6 +47,9 @@ public struct StatsSnapshot: Codable, Sendable, Equatable {
     /// Whether the frontend's Redis subscriber is connected (nil where no service filled it in):
     /// while it is not, no results can arrive, and the page says so.
     public var redisConnected: Bool?
+    /// `"token"` when changing the rate needs the rate-control key, `"open"` when it does not (nil
+    /// where no service filled it in): the page asks for the key only when it is needed.
+    public var rateControl: String?
 
     public init(
         targetRate: Double, achievedRate: Double, rateWindowSeconds: Int, sent: Int, succeeded: Int, failed: Int,

@@ -20,6 +20,9 @@ extension HTTPServer {
         /// When set, every response carries `Access-Control-Allow-Origin` with this value and
         /// `OPTIONS` on any path is answered as a CORS preflight (204).
         public var corsAllowOrigin: String?
+        /// Added to every response, the server's own errors (400, 404, 408, ...) and streams included,
+        /// unless the response sets a field of that name itself: security headers, say.
+        public var defaultHeaders = HTTPHeaders()
         /// `listen()` backlog.
         public var backlog: Int32 = 1024
 

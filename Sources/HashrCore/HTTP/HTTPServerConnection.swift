@@ -126,7 +126,7 @@ final class HTTPServerConnection {
         phase = .awaitingResponse
         sequence += 1
         if startedAt == 0 { startedAt = EventLoop.monotonicNanoseconds() }
-        let request = HTTPRequest(head: head, body: body)
+        let request = HTTPRequest(head: head, body: body, client: client)
         body = []
         let responder = HTTPResponder(connection: self, sequence: sequence)
         if request.method == "OPTIONS", server.configuration.corsAllowOrigin != nil {
@@ -176,6 +176,9 @@ final class HTTPServerConnection {
 
     private func addCommonHeaders(_ headers: inout HTTPHeaders, keepAlive: Bool, version: HTTPVersion) {
         headers.add("Date", server.httpDate())
+        for field in server.configuration.defaultHeaders where !headers.contains(field.name) {
+            headers.add(field.name, field.value)
+        }
         if let origin = server.configuration.corsAllowOrigin { headers.add("Access-Control-Allow-Origin", origin) }
         if !keepAlive {
             headers.replace("Connection", "close")

@@ -33,8 +33,10 @@ final class FrontendHarness: Sendable {
     let port: Int
     let endpoint: HTTPEndpoint
 
+    /// - Parameter logs: when given, the frontend logs everything (access lines included) there.
     init(
-        processor: Processor = .worker, configure: @Sendable (inout FrontendConfiguration) -> Void = { _ in }
+        processor: Processor = .worker, logs: LogCapture? = nil,
+        configure: @Sendable (inout FrontendConfiguration) -> Void = { _ in }
     ) async throws {
         let redis = try await OffThePool.run { try RedisServerProcess() }
         self.redis = redis
@@ -87,9 +89,11 @@ final class FrontendHarness: Sendable {
         configuration.processor = processorEndpoint
         configure(&configuration)
         let settings = configuration
+        let frontendLogger = logs?.logger(label: "frontend", level: .trace) ?? logger
         let (frontend, port) = try await frontendThread.submit {
             let frontend = try FrontendService(
-                loop: loop, configuration: settings, logger: logger, redisConfiguration: fastRedisConfiguration(url))
+                loop: loop, configuration: settings, logger: frontendLogger,
+                redisConfiguration: fastRedisConfiguration(url))
             return (LoopBound(frontend, loop: loop), frontend.port)
         }
         self.frontend = frontend
@@ -139,10 +143,12 @@ final class FrontendHarness: Sendable {
         return try await tools.submitAsync { complete in client.value.execute(request) { complete($0) } }.get()
     }
 
-    /// `PUT /api/rate` with `body`.
+    /// `PUT /api/rate` with `body`, and `Authorization: <authorization>` when given.
     @discardableResult
-    func putRate(_ body: String) async throws -> HTTPClientResponse {
-        try await request("PUT", "/api/rate", body: body, headers: HTTPHeaders([("Content-Type", "application/json")]))
+    func putRate(_ body: String, authorization: String? = nil) async throws -> HTTPClientResponse {
+        var headers = HTTPHeaders([("Content-Type", "application/json")])
+        if let authorization { headers.add("Authorization", authorization) }
+        return try await request("PUT", "/api/rate", body: body, headers: headers)
     }
 
     /// `GET /api/stats`, decoded.

@@ -99,4 +99,49 @@ import Testing
         client.close()
         #expect(await server.stop() == 0)
     }
+
+    @Test func defaultHeadersGoOnEveryAnswerUnlessTheResponseSetsItsOwn() async throws {
+        let server = try await TestServer.start(
+            configure: {
+                $0.defaultHeaders = HTTPHeaders([
+                    ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+                ])
+            },
+            routes: { router, _ in
+                router.get("/own") { _, responder in
+                    let headers = HTTPHeaders([("Referrer-Policy", "same-origin")])
+                    responder.respond(HTTPResponse(status: 200, headers: headers))
+                }
+            })
+        let client = try server.client()
+        // A route, the router's own 404 and 405, a stream.
+        let delete = "DELETE /hello HTTP/1.1\r\nHost: test\r\n\r\n"
+        for request in [get("/hello"), get("/nowhere"), delete, get("/stream?chunks=1")] {
+            let response = try await client.exchange(request)
+            #expect(response.headers.values("X-Content-Type-Options") == ["nosniff"], "\(request)")
+            #expect(response.headers.values("Referrer-Policy") == ["no-referrer"], "\(request)")
+        }
+        let own = try await client.exchange(get("/own"))
+        #expect(own.headers.values("Referrer-Policy") == ["same-origin"])
+        #expect(own.headers["X-Content-Type-Options"] == "nosniff")
+        client.close()
+        // A request the parser refuses is answered with them too.
+        let bad = try server.client()
+        let refused = try await bad.exchange("GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+        #expect(refused.status == 400)
+        #expect(refused.headers["X-Content-Type-Options"] == "nosniff")
+        #expect(refused.headers["Referrer-Policy"] == "no-referrer")
+        bad.close()
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func handlersSeeTheClientAddress() async throws {
+        let server = try await TestServer.start(routes: { router, _ in
+            router.get("/whoami") { request, responder in responder.respond(.text(request.client)) }
+        })
+        let client = try server.client()
+        #expect(try await client.exchange(get("/whoami")).text == "127.0.0.1\n")
+        client.close()
+        #expect(await server.stop() == 0)
+    }
 }
