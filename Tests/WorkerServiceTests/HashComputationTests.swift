@@ -83,4 +83,41 @@ struct CountingRandom: RandomNumberGenerator {
         #expect(try HashRequest.parse(Array("{\"str\": \"\"}".utf8)).get() == "")
         #expect(try HashRequest.parse(Array("{\"str\": \"h\\u00e9\", \"extra\": 1}".utf8)).get() == "hé")
     }
+
+    @Test func thePlainShapeSkipsTheDecoderOnlyWhenNothingNeedsDecoding() {
+        #expect(HashRequest.plainBody(Array(#"{"str":"abc123"}"#.utf8)) == "abc123")
+        #expect(HashRequest.plainBody(Array(" {\n\t\"str\" : \"hé 😀\" } \r\n".utf8)) == "hé 😀")
+        #expect(HashRequest.plainBody(Array(#"{"str":""}"#.utf8)) == "")
+        for body in [
+            #"{"str":"a\"b"}"#, #"{"str":"a\u0041"}"#, #"{"str":"a","x":1}"#, #"{"x":1,"str":"a"}"#,
+            #"{"str":"a"}x"#, #"{"str":"a""#, #"{"str":5}"#, #"{"STR":"a"}"#, #"["str"]"#, "{\"str\":\"a\u{1}\"}",
+        ] {
+            #expect(HashRequest.plainBody(Array(body.utf8)) == nil, "\(body)")
+        }
+        // Invalid UTF-8 is left to the decoder, which refuses it.
+        let invalid: [UInt8] = Array(#"{"str":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
+        #expect(HashRequest.plainBody(invalid) == nil)
+        #expect((try? HashRequest.parse(invalid).get()) == nil)
+    }
+
+    @Test func thePlainShapeAgreesWithTheDecoderOnEveryInput() {
+        // Bodies built from pieces of JSON syntax, quotes, escapes, spaces and non-ASCII text: whatever
+        // the fast path accepts, the decoder must accept with the same string.
+        let pieces = [
+            "{", "}", "\"", "str", ":", " ", "\n", "\\", "\\\"", "a", "é", "😀", ",", "1", "\u{7}", "\"str\"", "\"x\"",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var accepted = 0
+        for _ in 0..<20_000 {
+            var body = #"{"str":""#
+            for _ in 0..<Int.random(in: 0...6, using: &generator) { body += pieces.randomElement(using: &generator)! }
+            if Bool.random(using: &generator) { body += #""}"# } else { body += pieces.randomElement(using: &generator)! }
+            let bytes = Array(body.utf8)
+            guard let fast = HashRequest.plainBody(bytes) else { continue }
+            accepted += 1
+            #expect((try? HashRequest.decode(bytes).get()) == fast, "\(body)")
+        }
+        #expect(accepted > 1000, "the fast path was exercised")
+    }
 }
+
