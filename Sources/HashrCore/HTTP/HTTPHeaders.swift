@@ -57,6 +57,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 extension String {
     /// ASCII case-insensitive equality, which is what header names and tokens need.
     func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        // Most names compared differ in length, and a native string knows its length.
+        guard utf8.count == other.utf8.count else { return false }
         var left = utf8.makeIterator()
         var right = other.utf8.makeIterator()
         while true {
