@@ -127,7 +127,7 @@ import Testing
         #expect(try await harness.metric("frontend_redis_connected") == 0)
         // The page and the API still answer: only the results are missing.
         #expect(try await harness.request("GET", "/").status == 200)
-        try await OffThePool.run { [redis = harness.redis] in try redis.start() }
+        try await harness.redis.restart()
         try await waitUntil("ready again after Redis is back") {
             try await harness.request("GET", "/_healthz").status == 200
         }

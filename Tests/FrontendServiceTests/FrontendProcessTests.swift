@@ -93,7 +93,7 @@ import Testing
         _ extra: [String: String] = [:], _ body: (Int) async throws -> Void,
         whenStopped: (String) -> Void = { _ in }
     ) async throws {
-        let redis = try await OffThePool.run { try RedisServerProcess() }
+        let redis = try await RedisServerProcess.started()
         let port = FreePort.take()
         let environment = [
             "PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)", "LOG_LEVEL": "warning",

@@ -40,6 +40,18 @@ public final class RedisServerProcess: @unchecked Sendable {
         try start()
     }
 
+    /// Starts a server off the cooperative pool (see `OffThePool`): what async tests should call.
+    public static func started(port: Int? = nil, password: String? = nil, arguments: [String] = []) async throws
+        -> RedisServerProcess
+    {
+        try await OffThePool.run { try RedisServerProcess(port: port, password: password, arguments: arguments) }
+    }
+
+    /// `start()` off the cooperative pool.
+    public func restart() async throws {
+        try await OffThePool.run { [self] in try start() }
+    }
+
     deinit {
         stop()
         try? FileManager.default.removeItem(at: logFile)

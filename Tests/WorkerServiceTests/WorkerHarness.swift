@@ -17,7 +17,7 @@ final class WorkerHarness: Sendable {
     let endpoint: HTTPEndpoint
 
     init(prefix: String = "", maxBodyBytes: Int = 64 * 1024) async throws {
-        redis = try RedisServerProcess()
+        redis = try await RedisServerProcess.started()
         thread = try EventLoopThread()
         let loop = thread.loop
         let url = redis.url

@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func sigtermWithRequestsInFlightExitsZeroAfterAnsweringThem() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let port = FreePort.take()
         let worker = try ServiceProcess("worker", environment: ["PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)"])
         try await waitUntil("worker ready") { RedisServerProcess.accepts(port: port) }

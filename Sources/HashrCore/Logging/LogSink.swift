@@ -38,6 +38,7 @@ public final class LogSink: @unchecked Sendable {
     private var writerIsWaiting = false
     private var writerIsWriting = false
     private var stopping = false
+    private var writerExited = false
 
     /// Lets the loop skip the lock on an iteration that logged nothing.
     private let hasPending = Atomic<Bool>(false)
@@ -149,13 +150,19 @@ public final class LogSink: @unchecked Sendable {
         return true
     }
 
-    /// Writes what is waiting, then ends the writer thread; lines appended later are never written.
-    /// For sinks with a shorter life than the process (tests).
-    public func close() {
+    /// Writes what is waiting, then ends the writer thread and waits (at most `timeoutMilliseconds`)
+    /// for it to be gone, so the caller may close the file descriptor. Lines appended later are
+    /// never written. For sinks with a shorter life than the process (tests).
+    public func close(timeoutMilliseconds: Int = 2000) {
+        let deadline = Self.deadline(afterMilliseconds: timeoutMilliseconds)
         pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
         stopping = true
         pthread_cond_signal(wake)
-        pthread_mutex_unlock(mutex)
+        while !writerExited {
+            var until = deadline
+            if pthread_cond_timedwait(wrote, mutex, &until) == ETIMEDOUT { return }
+        }
     }
 
     // MARK: The writer thread
@@ -166,6 +173,8 @@ public final class LogSink: @unchecked Sendable {
         while true {
             while pending.isEmpty {
                 if stopping {
+                    writerExited = true
+                    pthread_cond_broadcast(wrote)
                     pthread_mutex_unlock(mutex)
                     return
                 }

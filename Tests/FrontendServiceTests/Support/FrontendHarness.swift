@@ -38,7 +38,7 @@ final class FrontendHarness: Sendable {
         processor: Processor = .worker, logs: LogCapture? = nil,
         configure: @Sendable (inout FrontendConfiguration) -> Void = { _ in }
     ) async throws {
-        let redis = try await OffThePool.run { try RedisServerProcess() }
+        let redis = try await RedisServerProcess.started()
         self.redis = redis
         let url = redis.url
         let logger = {

@@ -67,10 +67,11 @@ import Testing
     }
 
     @Test func activityKeepsAConnectionOpen() async throws {
-        let server = try await TestServer.start(configure: { $0.idleTimeout = .milliseconds(500) })
+        // Forty requests 50 ms apart: together longer than the idle timeout, each pause far shorter
+        // (a test task held up for over a second by a busy machine is the only way to fail).
+        let server = try await TestServer.start(configure: { $0.idleTimeout = .milliseconds(1500) })
         let client = try server.client()
-        // Twelve requests 50 ms apart: together longer than the idle timeout, each pause far shorter.
-        for _ in 0..<12 {
+        for _ in 0..<40 {
             #expect(try await client.exchange(get("/hello")).status == 200)
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -87,7 +88,8 @@ import Testing
     }
 
     @Test func aClientThatStopsReadingTheLastAnswerIsCutOff() async throws {
-        let (server, client) = try await TestServer.startWithAClientThatStopsReading { $0.idleTimeout = .milliseconds(200) }
+        // Long enough to see the connection open before it is cut off, even from a held-up test task.
+        let (server, client) = try await TestServer.startWithAClientThatStopsReading { $0.idleTimeout = .seconds(1) }
         #expect(try await eventually { try await server.connectionCount == 1 })
         #expect(try await eventually { try await server.connectionCount == 0 })
         client.close()

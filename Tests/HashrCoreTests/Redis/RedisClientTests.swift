@@ -7,7 +7,7 @@ import Testing
 /// Commands, replies, AUTH and SELECT against a real redis-server.
 @Suite struct RedisClientTests {
     @Test func commandsAndEveryReplyType() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
         #expect(try await thread.connected(client))
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func resolvesHostNames() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let client = try await thread.makeClient(fastRedisConfiguration(RedisURL(host: "localhost", port: redis.port)))
         #expect(try await thread.connected(client))
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func argumentsAreBinarySafe() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
         #expect(try await thread.connected(client))
@@ -65,7 +65,7 @@ import Testing
 
     @Test func authenticatesAndSelectsTheDatabase() async throws {
         let password = "s3cret-Pa55"
-        let redis = try RedisServerProcess(password: password)
+        let redis = try await RedisServerProcess.started(password: password)
         let logs = LogCapture()
         let thread = try EventLoopThread()
         var db3 = redis.url
@@ -98,7 +98,7 @@ import Testing
     }
 
     @Test func wrongPasswordIsAClearErrorAndNeverLogged() async throws {
-        let redis = try RedisServerProcess(password: "the-right-one")
+        let redis = try await RedisServerProcess.started(password: "the-right-one")
         let logs = LogCapture()
         let thread = try EventLoopThread()
         var url = redis.url
@@ -141,7 +141,7 @@ import Testing
     }
 
     @Test func theSubscriberAuthenticatesToo() async throws {
-        let redis = try RedisServerProcess(password: "sub-Pa55")
+        let redis = try await RedisServerProcess.started(password: "sub-Pa55")
         let thread = try EventLoopThread()
         let messages = Shared<[RedisSubscriber.Message]>([])
         let subscriber = try await thread.makeSubscriber(

@@ -33,7 +33,7 @@ import Testing
         #expect(ContinuousClock.now - started < .milliseconds(500))
         // It keeps retrying, and connects by itself once Redis appears.
         #expect(await eventually { states.value.filter { $0 == .connecting }.count >= 3 })
-        let redis = try RedisServerProcess(port: port)
+        let redis = try await RedisServerProcess.started(port: port)
         #expect(try await thread.connected(client))
         #expect(try await thread.connected(subscriber))
         #expect(try await thread.send(client, ["PING"]).get() == .status("PONG"))
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func redisKilledThenRestartedOnTheSamePort() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         // The production defaults: a restarted Redis must be picked up within a few seconds.
         let configuration = RedisConfiguration(url: redis.url)
@@ -124,7 +124,7 @@ import Testing
 
         // Down long enough for the backoff to grow, then back on the same port.
         try await Task.sleep(for: .seconds(1))
-        try redis.start()
+        try await redis.restart()
         let back = ContinuousClock.now
         #expect(try await thread.connected(client, within: .seconds(5)))
         #expect(try await thread.connected(subscriber, within: .seconds(5)))
@@ -145,7 +145,7 @@ import Testing
     }
 
     @Test func killedWhilePublishingEveryPublishCompletesOnce() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
         #expect(try await thread.connected(client))
@@ -199,7 +199,7 @@ import Testing
     }
 
     @Test func aHungRedisTimesPendingCommandsOut() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         var configuration = fastRedisConfiguration(redis.url)
         configuration.commandTimeout = .milliseconds(500)
@@ -223,7 +223,7 @@ import Testing
     }
 
     @Test func tooManyPendingCommandsFailAtOnce() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         var configuration = fastRedisConfiguration(redis.url)
         configuration.maximumPendingCommands = 2

@@ -6,7 +6,7 @@ import Testing
 /// close(): pending commands fail once, every handle closes, nothing leaks; also from callbacks.
 @Suite struct RedisLifecycleTests {
     @Test func closeFailsPendingCommandsExactlyOnce() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let states = Shared<[RedisConnectionState]>([])
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url), states: states)
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func closingFromInsideACompletionFailsTheRestOnce() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
         #expect(try await thread.connected(client))
@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func droppingAClientWithoutCloseStillReleasesItsHandles() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let holder = Shared<LoopBound<RedisClient>?>(nil)
         let weakClient = try await thread.submit { [loop = thread.loop, url = redis.url] in
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func manyClientsOpenAndCloseWithoutLeaking() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let checker = try await thread.makeClient(fastRedisConfiguration(redis.url))
         #expect(try await thread.connected(checker))

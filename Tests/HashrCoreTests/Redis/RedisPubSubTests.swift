@@ -6,7 +6,7 @@ import Testing
 /// PUBLISH and SUBSCRIBE against a real redis-server.
 @Suite struct RedisPubSubTests {
     @Test func binaryPayloadsRoundTrip() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let messages = Shared<[RedisSubscriber.Message]>([])
         let subscriber = try await thread.makeSubscriber(
@@ -42,7 +42,7 @@ import Testing
 
     @Test func tenThousandPipelinedPublishesCompleteExactlyOnce() async throws {
         let count = 10_000
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let messages = Shared<[RedisSubscriber.Message]>([])
         let subscriber = try await thread.makeSubscriber(
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func aSubscriberWithoutChannelsStillConnects() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let subscriber = try await thread.makeSubscriber(
             fastRedisConfiguration(redis.url), channels: [], messages: Shared([]))

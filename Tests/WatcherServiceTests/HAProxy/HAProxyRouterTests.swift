@@ -10,16 +10,16 @@ import Testing
 /// The haproxy router against a real HAProxy: weights really change, and traffic really moves.
 @Suite(.timeLimit(.minutes(1))) struct HAProxyRouterTests {
 
-    @Test func readsTheStartingWeights() throws {
-        let haproxy = try HAProxyInstance(primaryWeight: 100, burstWeight: 0)
+    @Test func readsTheStartingWeights() async throws {
+        let haproxy = try await HAProxyInstance.started(primaryWeight: 100, burstWeight: 0)
         let router = HAProxyRouter(configuration: haproxy.configuration)
         #expect(try router.readWeights() == SubsetWeights(primary: 100, burst: 0))
         #expect(try router.readBurstWeight() == 0)
         #expect(try haproxy.traffic(4) == ["primary": 4])
     }
 
-    @Test func movesAllTrafficToBurstAndBack() throws {
-        let haproxy = try HAProxyInstance()
+    @Test func movesAllTrafficToBurstAndBack() async throws {
+        let haproxy = try await HAProxyInstance.started()
         let router = HAProxyRouter(configuration: haproxy.configuration)
         #expect(try router.apply(burstWeight: 100, reason: "busy") == RouterChange(changed: true))
         #expect(try haproxy.runtime("get weight worker/burst\n") == "100 (initial 0)\n\n")
@@ -32,8 +32,8 @@ import Testing
         #expect(try haproxy.traffic(6) == ["primary": 6])
     }
 
-    @Test func splitsTrafficInOverflowMode() throws {
-        let haproxy = try HAProxyInstance()
+    @Test func splitsTrafficInOverflowMode() async throws {
+        let haproxy = try await HAProxyInstance.started()
         let router = HAProxyRouter(configuration: haproxy.configuration)
         #expect(try router.apply(burstWeight: 30, reason: "overflow").changed)
         #expect(try router.readWeights() == SubsetWeights(primary: 70, burst: 30))
@@ -42,13 +42,13 @@ import Testing
         #expect((12...16).contains(answers["primary", default: 0]), "\(answers)")
     }
 
-    @Test func readsHandWrittenWeightsAsAShare() throws {
-        let haproxy = try HAProxyInstance(primaryWeight: 200, burstWeight: 56)
+    @Test func readsHandWrittenWeightsAsAShare() async throws {
+        let haproxy = try await HAProxyInstance.started(primaryWeight: 200, burstWeight: 56)
         #expect(try HAProxyRouter(configuration: haproxy.configuration).readBurstWeight() == 22)
     }
 
-    @Test func unknownNamesAreHAProxysOwnErrors() throws {
-        let haproxy = try HAProxyInstance()
+    @Test func unknownNamesAreHAProxysOwnErrors() async throws {
+        let haproxy = try await HAProxyInstance.started()
         var configuration = haproxy.configuration
         configuration.backend = "workers"
         #expect(

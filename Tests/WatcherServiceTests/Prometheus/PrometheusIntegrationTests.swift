@@ -14,18 +14,18 @@ import Testing
     private func waitFor(
         _ prometheus: PrometheusInstance, _ expression: String, within limit: Duration = .seconds(30),
         _ condition: (Observation) -> Bool
-    ) -> Observation {
+    ) async throws -> Observation {
         let deadline = ContinuousClock.now + limit
         var last = prometheus.observe(expression)
         while !condition(last) && ContinuousClock.now < deadline {
-            usleep(250_000)
+            try await Task.sleep(for: .milliseconds(250))
             last = prometheus.observe(expression)
         }
         return last
     }
 
-    @Test func theWatcherSeesTheRateRiseAndFallAndSwitches() throws {
-        let prometheus = try PrometheusInstance()
+    @Test func theWatcherSeesTheRateRiseAndFallAndSwitches() async throws {
+        let prometheus = try await PrometheusInstance.started()
         var policy = BurstPolicy(configuration: .init(mode: .all(high: 15, low: 10)))
         policy.routerReported(burstWeight: 0, at: .now)
         try prometheus.setRate(20)
@@ -40,16 +40,16 @@ import Testing
                 policy.routerReported(burstWeight: weight, at: .now)
                 if weight == 100 { try prometheus.setRate(0) }
             }
-            usleep(250_000)
+            try await Task.sleep(for: .milliseconds(250))
         }
         #expect(transitions == [100, 0], "rates seen: \(rates)")
     }
 
-    @Test func outcomesFromARealPrometheus() throws {
-        let prometheus = try PrometheusInstance()
+    @Test func outcomesFromARealPrometheus() async throws {
+        let prometheus = try await PrometheusInstance.started()
         try prometheus.setRate(5)
         // A value, once two scrapes are in the window.
-        let value = waitFor(prometheus, Self.rateQuery) { if case .value(let rate) = $0 { rate > 4 } else { false } }
+        let value = try await waitFor(prometheus, Self.rateQuery) { if case .value(let rate) = $0 { rate > 4 } else { false } }
         guard case .value(let rate) = value else {
             Issue.record("no value: \(value)")
             return
@@ -58,7 +58,7 @@ import Testing
         // The workshop's default query: that metric does not exist here, so no data.
         #expect(prometheus.observe(PrometheusQuery.defaultExpression) == .noData)
         // Two series without sum().
-        let twoSeries = waitFor(prometheus, "rate(hashr_requests_total[3s])") { $0.kind == .error }
+        let twoSeries = try await waitFor(prometheus, "rate(hashr_requests_total[3s])") { $0.kind == .error }
         guard case .error(let message) = twoSeries else {
             Issue.record("not an error: \(twoSeries)")
             return

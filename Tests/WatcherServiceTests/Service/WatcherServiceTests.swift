@@ -49,8 +49,8 @@ import Testing
     }
 
     @Test func burstsOnRisingRateReturnsOnFallingAndHoldsThroughAPrometheusOutage() async throws {
-        let prometheus = try PrometheusInstance()
-        let haproxy = try HAProxyInstance()
+        let prometheus = try await PrometheusInstance.started()
+        let haproxy = try await HAProxyInstance.started()
         let watcher = try await Running.start(prometheus: prometheus, haproxy: haproxy)
 
         try prometheus.setRate(20)
@@ -76,8 +76,8 @@ import Testing
     }
 
     @Test func dryRunDecidesButNeverChangesTheRoute() async throws {
-        let prometheus = try PrometheusInstance()
-        let haproxy = try HAProxyInstance()
+        let prometheus = try await PrometheusInstance.started()
+        let haproxy = try await HAProxyInstance.started()
         let watcher = try await Running.start(prometheus: prometheus, haproxy: haproxy, dryRun: true)
         try prometheus.setRate(20)
         try await waitUntil("a simulated burst", timeout: .seconds(30)) {

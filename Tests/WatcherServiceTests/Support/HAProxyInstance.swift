@@ -6,7 +6,13 @@ import HashrTestSupport
 /// A real HAProxy (Debian's `haproxy`) on free loopback ports, standing in for the mesh: backend
 /// `worker` with servers `primary` and `burst`, each of which is an HAProxy frontend answering its
 /// own name, so a test can see where traffic really goes.
-final class HAProxyInstance {
+// Unchecked: a test uses its instance from one task at a time.
+final class HAProxyInstance: @unchecked Sendable {
+    /// Starts one off the cooperative pool (`OffThePool`): starting waits for the server to be ready.
+    static func started(primaryWeight: Int = 100, burstWeight: Int = 0) async throws -> HAProxyInstance {
+        try await OffThePool.run { try HAProxyInstance(primaryWeight: primaryWeight, burstWeight: burstWeight) }
+    }
+
     let adminPort = FreePort.take()
     let meshPort = FreePort.take()
     private let directory: TemporaryDirectory

@@ -5,7 +5,13 @@ import HashrTestSupport
 
 /// A real Prometheus (Debian's `prometheus`) scraping `Fixtures/rate_exporter.py` every second,
 /// on free loopback ports, with its storage in a temporary folder.
-final class PrometheusInstance {
+// Unchecked: a test uses its instance from one task at a time.
+final class PrometheusInstance: @unchecked Sendable {
+    /// Starts one off the cooperative pool (`OffThePool`): starting waits for the server to be ready.
+    static func started() async throws -> PrometheusInstance {
+        try await OffThePool.run { try PrometheusInstance() }
+    }
+
     static let exporterScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/rate_exporter.py").path
 
