@@ -125,13 +125,16 @@ class Service:
 
 # --- the page in a browser -----------------------------------------------------------------------
 
-def start_browser():
-    """Headless Debian chromium through its chromium-driver; fails (never skips) when either is missing."""
+def start_browser(console_log=False):
+    """Headless Debian chromium through its chromium-driver; fails (never skips) when either is missing.
+    `console_log`: keep the page's console for `driver.get_log("browser")`."""
     options = webdriver.ChromeOptions()
     options.binary_location = tool("chromium")
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      "--window-size=1280,1100", "--force-device-scale-factor=1"):
         options.add_argument(argument)
+    if console_log:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     try:
         driver = webdriver.Chrome(service=ChromeService(executable_path=tool("chromedriver")), options=options)
     except WebDriverException as error:

@@ -6,14 +6,11 @@ import json
 import re
 
 import pytest
-from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .e2e_support import binary, free_port, http, set_rate, text, tool
+from .e2e_support import binary, free_port, http, set_rate, start_browser, text
 
 KEY = "e2e-rate-control-key-5f1c9a0b7d"
 HASH = re.compile(r"^[A-Za-z0-9+/]{43}=$")
@@ -33,19 +30,8 @@ def keyed_frontend(services, redis, worker):
 
 @pytest.fixture
 def logging_browser():
-    """Headless chromium as e2e_support starts it, keeping the console log (goog:loggingPrefs)."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = tool("chromium")
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--window-size=1280,1100", "--force-device-scale-factor=1"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    try:
-        driver = webdriver.Chrome(service=ChromeService(executable_path=tool("chromedriver")), options=options)
-    except WebDriverException as error:
-        pytest.fail(f"cannot start headless chromium through chromedriver: {error}")
-    driver.set_page_load_timeout(30)
-    driver.set_script_timeout(10)
+    """Headless chromium that keeps the console log."""
+    driver = start_browser(console_log=True)
     yield driver
     driver.quit()
 
