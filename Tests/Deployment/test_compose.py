@@ -65,7 +65,7 @@ def test_our_services_build_one_dockerfile_per_target_with_the_kustomize_names(c
         assert svc["image"] == f"string-hashr/{target}:local", "a compose build is never taken for a release"
         assert svc["image"].split(":")[0] in names
         assert svc["read_only"] is True and svc["cap_drop"] == ["ALL"]
-        assert svc["healthcheck"]["test"] == ["CMD", "/app/healthcheck"]
+        assert svc["healthcheck"]["test"] == ["CMD", "/app/healthcheck", str(PORTS[target])]
 
 
 def test_images_follow_the_settings():
@@ -141,7 +141,7 @@ def test_configs_are_the_shared_ones(compose):
     assert compose["haproxy"]["volumes"] == [
         f"{REPO}/deploy/local/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro"]
     assert compose["prometheus"]["volumes"] == [
-        f"{REPO}/deploy/compose/prometheus.yml:/etc/prometheus/prometheus.yml:ro"]
+        f"{REPO}/deploy/compose/prometheus.yml:/etc/prometheus/prometheus.yml:ro", "prometheus-data:/prometheus:rw"]
     local = yaml.safe_load((REPO / "deploy/local/prometheus.yml").read_text())
     ours = yaml.safe_load((REPO / "deploy/compose/prometheus.yml").read_text())
     assert local["scrape_configs"][0]["static_configs"] == [{"targets": ["127.0.0.1:8405"]}]
