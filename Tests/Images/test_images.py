@@ -122,3 +122,20 @@ def test_a_container_that_fails_its_health_check_fails_the_test_with_its_logs(po
     message = str(failure.value)
     assert f"container {name} failed its health check" in message
     assert re.search(r"redis|Redis", message), message
+
+
+def test_a_build_without_its_base_says_what_is_missing_and_how_to_get_it(env):
+    result = subprocess.run([REPO / "scripts/build-images"], capture_output=True, text=True, timeout=120,
+                            env=dict(env, RUNTIME_IMAGE="example.invalid/hashr-missing-base:1"), cwd=REPO)
+    assert result.returncode != 0
+    assert "base image example.invalid/hashr-missing-base:1 is not here and cannot be pulled" in result.stderr
+    assert "export $(scripts/local-base-images)" in result.stderr
+
+
+def test_a_build_without_docker_or_podman_says_how_to_get_one(tmp_path):
+    for name in ("bash", "git", "dirname", "sed", "tr"):  # what the script needs before it looks
+        (tmp_path / name).symlink_to(subprocess.run(["which", name], capture_output=True, text=True).stdout.strip())
+    result = subprocess.run([REPO / "scripts/build-images"], capture_output=True, text=True, timeout=30,
+                            env={"PATH": str(tmp_path)}, cwd=REPO)
+    assert result.returncode != 0
+    assert "neither docker nor podman is installed" in result.stderr and "apt-get install" in result.stderr
