@@ -3,6 +3,7 @@
 Prometheus scraping it. The end-to-end run with the real services is elsewhere."""
 import json
 import os
+import pathlib
 import re
 import signal
 import socket
@@ -138,7 +139,16 @@ def test_run_local_starts_routes_and_stops_everything(fake_bin, tmp_path):
         assert dumped_env(tmp_path, "worker", port["WORKER_BURST"])["PREFIX"] == "bursty-"
         frontend = dumped_env(tmp_path, "frontend", port["FRONTEND"])
         assert frontend["PROCESSOR_URL"] == f"http://127.0.0.1:{port['HAPROXY']}"
-        assert frontend["REDIS_URL"] == f"127.0.0.1:{port['REDIS']}"
+        # Redis wants a password, new each run, kept in a file only this user reads, never in argv.
+        url = re.fullmatch(rf"redis://:([0-9a-f]{{32}})@127\.0\.0\.1:{port['REDIS']}", frontend["REDIS_URL"])
+        assert url, frontend["REDIS_URL"]
+        password = url.group(1)
+        assert dumped_env(tmp_path, "worker", port["WORKER_PRIMARY"])["REDIS_URL"] == frontend["REDIS_URL"]
+        conf = tmp_path / "stack/redis.conf"
+        assert conf.read_text() == f'requirepass "{password}"\n' and conf.stat().st_mode & 0o077 == 0
+        assert password.encode() not in pathlib.Path(f"/proc/{pids['redis']}/cmdline").read_bytes()
+        refused = subprocess.run([need("redis-cli"), "-p", str(port["REDIS"]), "PING"], capture_output=True, text=True)
+        assert "NOAUTH" in refused.stdout + refused.stderr
         watcher = dumped_env(tmp_path, "istiowatcher", port["WATCHER"])
         assert {k: watcher[k] for k in WATCHER_ENV} == WATCHER_ENV
         assert watcher["HAPROXY_ADDR"] == f"127.0.0.1:{port['HAPROXY_RUNTIME']}"

@@ -24,6 +24,8 @@ from .stack_ports import DEFAULT_PORTS, free_port_offset
 # (another scratch path while developing). The stack runs release binaries, as the README's run does.
 STACK_BIN_DIR = pathlib.Path(os.environ.get("HASHR_STACK_BIN_DIR", REPO / ".build" / "release"))
 RUN_LOCAL = REPO / "scripts" / "run-local"
+# The Redis password the tests give run-local (it makes a random one when none is given).
+REDIS_PASSWORD = "e2e-local-redis-password"
 
 SERVICES = ("redis", "worker-primary", "worker-burst", "haproxy", "prometheus", "frontend", "istiowatcher")
 SWIFT_SERVICES = ("worker-primary", "worker-burst", "frontend", "istiowatcher")
@@ -95,8 +97,11 @@ class LocalStack:
         self.replacements = {}  # name -> Service started by a test in place of run-local's process
         self.specs = {}
         env = {k: v for k, v in os.environ.items() if not (k.endswith("_PORT") and k[:-5] in DEFAULT_PORTS)}
+        # run-local makes a new Redis password each run unless given one; the tests need to know it.
+        self.redis_password = REDIS_PASSWORD
         env.update(SKIP_BUILD="1", BIN_DIR=str(bin_dir), PORT_OFFSET=str(self.offset),
-                   LOCAL_STACK_DIR=str(self.run_dir), READY_TIMEOUT="30", STOP_TIMEOUT="15")
+                   LOCAL_STACK_DIR=str(self.run_dir), READY_TIMEOUT="30", STOP_TIMEOUT="15",
+                   REDIS_PASSWORD=REDIS_PASSWORD)
         self.log_path = self.output_dir / "run-local.log"
         self._log = open(self.log_path, "wb")
         # Its own process group, like a shell's foreground job, so `interrupt()` is exactly Ctrl-C.
@@ -243,18 +248,23 @@ class LocalStack:
         cwd = os.readlink(f"/proc/{pid}/cwd")
         if name == "redis":
             port = self.ports["REDIS"]
-            # scripts/run-local: redis-server --bind 127.0.0.1 --port P --save "" --appendonly no --dir RUN_DIR/redis
-            argv = [tool("redis-server"), "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                    "--appendonly", "no", "--dir", str(self.run_dir / "redis")]
+            # scripts/run-local: redis-server RUN_DIR/redis.conf (requirepass) --bind 127.0.0.1 --port P
+            #   --save "" --appendonly no --dir RUN_DIR/redis
+            argv = [tool("redis-server"), str(self.run_dir / "redis.conf"), "--bind", "127.0.0.1", "--port", str(port),
+                    "--save", "", "--appendonly", "no", "--dir", str(self.run_dir / "redis")]
             live = {}
-            for key in ("bind", "port", "save", "appendonly", "dir"):
-                out = subprocess.run([tool("redis-cli"), "-p", str(port), "CONFIG", "GET", key], capture_output=True,
-                                     text=True, timeout=5).stdout.split("\n")
+            for key in ("bind", "port", "save", "appendonly", "dir", "requirepass"):
+                out = self.redis_cli("CONFIG", "GET", key).split("\n")
                 live[key] = out[1] if len(out) > 1 else None
             expected = {"bind": "127.0.0.1", "port": str(port), "save": "", "appendonly": "no",
-                        "dir": str(self.run_dir / "redis")}
+                        "dir": str(self.run_dir / "redis"), "requirepass": self.redis_password}
             assert live == expected, f"run-local starts Redis differently from what the tests restart: {live}"
         return LaunchSpec(argv, env, cwd)
+
+    def redis_cli(self, *command):
+        """redis-cli's output for `command` on the stack's Redis, with its password."""
+        return subprocess.run([tool("redis-cli"), "-p", str(self.ports["REDIS"]), *command], capture_output=True,
+                              text=True, timeout=5, env=dict(os.environ, REDISCLI_AUTH=self.redis_password)).stdout
 
     def kill(self, name, sig=signal.SIGKILL, timeout=20):
         """Kills the current process of `name` by PID and waits until it is gone. Remembers how to
@@ -284,8 +294,7 @@ class LocalStack:
             if not service.running():
                 pytest.fail(f"{name} exited at restart:\n{service.log_text()}")
             if name == "redis":
-                return subprocess.run([tool("redis-cli"), "-p", str(port), "PING"], capture_output=True, text=True,
-                                      timeout=5).stdout.strip() == "PONG"
+                return self.redis_cli("PING").strip() == "PONG"
             return self.api("GET", ready_path[name], port=port, timeout=2)[0] == 200
 
         wait_for(f"{name} to be ready again on port {port}", ready, timeout=timeout, interval=0.1)
@@ -297,13 +306,17 @@ class LocalStack:
 class RedisSubscriber:
     """SUBSCRIBE calculation on a raw socket, in a thread: counts every message and when it came."""
 
-    def __init__(self, port, keep=True):
+    def __init__(self, port, keep=True, password=None):
         self.messages = []  # (monotonic time, payload)
         self.keep = keep
         self.count = 0
         self.error = None
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        self.sock.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$11\r\ncalculation\r\n")
+        command = b"*2\r\n$9\r\nSUBSCRIBE\r\n$11\r\ncalculation\r\n"
+        if password is not None:
+            secret = password.encode()
+            command = b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n" % (len(secret), secret) + command
+        self.sock.sendall(command)
         self.subscribed = threading.Event()
         self.stopping = False
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -370,6 +383,8 @@ class RedisSubscriber:
             return buffer[after:after + length], after + length + 2
         if kind == b":":
             return int(rest), after
+        if kind == b"+":  # AUTH's OK
+            return [rest], after
         raise ValueError(f"unexpected Redis reply {line!r}")
 
     def stop(self):

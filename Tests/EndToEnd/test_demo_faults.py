@@ -212,7 +212,7 @@ def test_a_tab_that_stops_reading_does_not_slow_the_others(at_rest, module_brows
     cut_before = stack.metrics("FRONTEND").get("frontend_result_streams_cut_off_total", 0)
     rss_before = rss_kib(stack.pid("frontend"))
     failed_before = stack.stats()["failed"]
-    redis = RedisSubscriber(stack.ports["REDIS"])
+    redis = RedisSubscriber(stack.ports["REDIS"], password=stack.redis_password)
     healthy = SSEClient(stack.ports["FRONTEND"])
     stalled = SSEClient(stack.ports["FRONTEND"], read=False, receive_buffer=4096)
     try:

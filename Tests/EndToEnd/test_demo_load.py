@@ -28,7 +28,7 @@ def test_2000_per_s_for_60_s_while_bursting(module_stack):
     stack = module_stack
     stack.rest()
     pids = {name: stack.pid(name) for name in SWIFT_SERVICES}
-    redis = RedisSubscriber(stack.ports["REDIS"])
+    redis = RedisSubscriber(stack.ports["REDIS"], password=stack.redis_password)
     before, published_before = stack.stats(), publishes(stack)
 
     samples = {name: [] for name in SWIFT_SERVICES}  # (seconds into the load, KiB)

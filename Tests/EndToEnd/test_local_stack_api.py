@@ -15,7 +15,7 @@ def test_rate_25_bursts_3_returns_and_ctrl_c_stops_everything(own_stack):
     status, page = stack.api("GET", "/")
     assert status == 200 and b"String Hashr" in page
 
-    subscriber = RedisSubscriber(stack.ports["REDIS"])
+    subscriber = RedisSubscriber(stack.ports["REDIS"], password=stack.redis_password)
     try:
         stack.set_rate(25)
         wait_for("results to turn bursty- at 25/s",
