@@ -111,7 +111,7 @@ public struct RouteWeightEditor: Sendable, Equatable {
         guard let spec = document["spec"], spec.isObject else { throw RouterError("the \(kindName) has no spec") }
         guard let rules = spec[rulesKey]?.arrayValue else {
             throw RouterError(
-                "the \(kindName) has no spec.\(rulesKey) \(kind == .virtualService ? "routes" : "rules"), so there are "
+                "the \(kindName) has no spec.\(rulesKey)\(kind == .virtualService ? " routes" : ""), so there are "
                     + "no weights to set")
         }
         return rules
