@@ -34,7 +34,8 @@ public struct KubernetesRouterConfiguration: Sendable, Equatable {
     public init(
         apiServerURL: String, namespace: String, virtualService: String, istioAPIVersion: String = "v1",
         primarySubset: String = "primary", burstSubset: String = "burst", serviceAccountDirectory: String,
-        timeout: Duration = .seconds(10), reportingInstance: String? = nil, routeKind: RouteWeightEditor.Kind = .virtualService,
+        timeout: Duration = .seconds(10), reportingInstance: String? = nil,
+        routeKind: RouteWeightEditor.Kind = .virtualService,
         httpRoute: String = "worker-route", primaryBackend: String = "worker-primary",
         burstBackend: String = "worker-burst"
     ) {
@@ -98,7 +99,8 @@ public struct KubernetesRouterConfiguration: Sendable, Equatable {
                     variable: "BURST_BACKEND", value: burst, expected: "a Service other than PRIMARY_BACKEND")
             }
             self.init(
-                apiServerURL: "https://\(bracketed):\(port)", namespace: namespace, virtualService: "worker-virtual-service",
+                apiServerURL: "https://\(bracketed):\(port)", namespace: namespace,
+                virtualService: "worker-virtual-service",
                 serviceAccountDirectory: directory, timeout: timeout, reportingInstance: env.raw("HOSTNAME"),
                 routeKind: .httpRoute, httpRoute: try env.kubernetesName("HTTPROUTE", default: "worker-route"),
                 primaryBackend: primary, burstBackend: burst)

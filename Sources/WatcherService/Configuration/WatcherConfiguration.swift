@@ -48,7 +48,9 @@ public struct WatcherConfiguration: Sendable, Equatable {
         let accountDirectory = env.string(
             "SERVICEACCOUNT_DIR", default: "/var/run/secrets/kubernetes.io/serviceaccount")
         let router: RouterConfiguration
-        switch try env.choice("ROUTER", default: "kubernetes", from: ["kubernetes", "gateway-api", "haproxy", "command"]) {
+        switch try env.choice(
+            "ROUTER", default: "kubernetes", from: ["kubernetes", "gateway-api", "haproxy", "command"])
+        {
         case "haproxy":
             router = .haproxy(try HAProxyRouterConfiguration(environment: env, timeout: routerTimeout))
         case "gateway-api":

@@ -88,7 +88,8 @@ public struct RouteWeightEditor: Sendable, Equatable {
     /// How the destinations are named in messages, e.g. `destinations with subset`.
     private var naming: (plural: String, singular: String, variables: String) {
         switch kind {
-        case .virtualService: ("destinations of both subsets", "destination with subset", "PRIMARY_SUBSET and BURST_SUBSET")
+        case .virtualService:
+            ("destinations of both subsets", "destination with subset", "PRIMARY_SUBSET and BURST_SUBSET")
         case .httpRoute: ("backendRefs to both Services", "backendRef to Service", "PRIMARY_BACKEND and BURST_BACKEND")
         }
     }
@@ -100,7 +101,8 @@ public struct RouteWeightEditor: Sendable, Equatable {
         case .virtualService:
             return destination["destination"]?["subset"]?.stringValue
         case .httpRoute:
-            guard (destination["group"]?.stringValue ?? "") == "", (destination["kind"]?.stringValue ?? "Service") == "Service"
+            guard (destination["group"]?.stringValue ?? "") == "",
+                (destination["kind"]?.stringValue ?? "Service") == "Service"
             else { return nil }
             return destination["name"]?.stringValue
         }

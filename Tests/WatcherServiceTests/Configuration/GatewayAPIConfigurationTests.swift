@@ -30,7 +30,9 @@ import Testing
             #expect(configuration.router.name == "gateway-api")
             #expect(settings.routeKind == .httpRoute)
             #expect(settings.routePath == "/apis/gateway.networking.k8s.io/v1/namespaces/hashr/httproutes/worker-route")
-            #expect(settings.editor == RouteWeightEditor(kind: .httpRoute, primary: "worker-primary", burst: "worker-burst"))
+            #expect(
+                settings.editor == RouteWeightEditor(kind: .httpRoute, primary: "worker-primary", burst: "worker-burst")
+            )
             #expect(configuration.router.makeRouter().target == "HTTPRoute hashr/worker-route")
         }
     }

@@ -72,7 +72,8 @@ import Testing
         #expect(try router(server).apply(burstWeight: 100, reason: "busy").changed)
         let requests = try server.requests()
         #expect(summary(requests) == ["GET 200", "PUT 409", "GET 200", "PUT 200", "POST 201"])
-        #expect(requests[1]["response"]?["message"]?.stringValue?.contains("httproutes.gateway.networking.k8s.io") == true)
+        #expect(
+            requests[1]["response"]?["message"]?.stringValue?.contains("httproutes.gateway.networking.k8s.io") == true)
         #expect(try JSONParser.parse(requests[3]["body"]?.stringValue ?? "")["metadata"]?["resourceVersion"] == "816")
         #expect(try router(server).readBurstWeight() == 100)
     }
@@ -82,7 +83,8 @@ import Testing
         try server.set(["bumpAfterGet": 10])
         let message = routerErrorMessage { _ = try router(server).apply(burstWeight: 100, reason: "busy") }
         #expect(
-            message == "HTTPRoute default/worker-route kept changing under us: 3 updates in a row answered 409 Conflict")
+            message == "HTTPRoute default/worker-route kept changing under us: 3 updates in a row answered 409 Conflict"
+        )
         try server.set(["bumpAfterGet": 0])
         #expect(try router(server).readBurstWeight() == 0)
     }
@@ -91,7 +93,9 @@ import Testing
         let server = try StandInAPIServer()
         var settings = server.gatewayConfiguration()
         settings.burstBackend = "worker-cloud"
-        let message = routerErrorMessage { _ = try KubernetesRouter(configuration: settings).apply(burstWeight: 100, reason: "x") }
+        let message = routerErrorMessage {
+            _ = try KubernetesRouter(configuration: settings).apply(burstWeight: 100, reason: "x")
+        }
         #expect(
             message
                 == "the HTTPRoute has no rule with backendRefs to both Services \"worker-primary\" and \"worker-cloud\" "

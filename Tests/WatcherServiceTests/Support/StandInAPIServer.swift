@@ -91,6 +91,7 @@ final class StandInAPIServer {
 
     /// The HTTPRoute as stored now.
     func storedHTTPRoute() throws -> JSONValue {
-        try JSONParser.parse(control.perform(method: "GET", url: url + "/_standin/httproute", timeout: .seconds(5)).body)
+        try JSONParser.parse(
+            control.perform(method: "GET", url: url + "/_standin/httproute", timeout: .seconds(5)).body)
     }
 }
