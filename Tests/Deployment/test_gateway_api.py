@@ -17,6 +17,7 @@ import yaml
 from conftest import REPO, find, load_all, pod_labels, render, selects
 from test_kubernetes import K8S_VERSIONS, NAME_LABELS, NAMESPACE
 from test_rbac import normalized, router_grants
+from test_security import validate as validate_istio_security
 
 PRIMARY = "kubernetes/gateway-api"
 BURST = "kubernetes/gateway-api/burst"
@@ -96,11 +97,16 @@ def is_gateway_api(obj):
     return obj["apiVersion"].split("/")[0] == GROUP
 
 
+def is_core(obj):
+    """What kubernetes-validate has schemas for: not the Gateway API's or Istio's CRDs."""
+    return not is_gateway_api(obj) and obj["apiVersion"].split("/")[0] != "security.istio.io"
+
+
 @pytest.mark.parametrize("version", K8S_VERSIONS)
 @pytest.mark.parametrize("cluster", [PRIMARY, BURST])
 def test_core_objects_pass_strict_schema_validation(cluster, version):
     for obj in render(cluster):
-        if not is_gateway_api(obj):
+        if is_core(obj):
             kubernetes_validate.validate(obj, version, strict=True)
 
 
@@ -132,7 +138,8 @@ def test_the_primary_is_kubernetes_primary_plus_the_gateway_api_objects():
     gateway = {(o["kind"], o["metadata"]["name"]) for o in render(PRIMARY) if o["kind"] != "ConfigMap"}
     assert gateway - primary == {("Gateway", "frontend-gateway"), ("HTTPRoute", "frontend-route"),
                                  ("HTTPRoute", "worker-route"), ("Service", "worker-primary"),
-                                 ("Service", "worker-burst")}
+                                 ("Service", "worker-burst"), ("AuthorizationPolicy", "frontend-gateway"),
+                                 ("NetworkPolicy", "frontend-gateway")}
     assert primary <= gateway
     burst = {(o["kind"], o["metadata"]["name"]) for o in render("kubernetes/burst")}
     assert {(o["kind"], o["metadata"]["name"]) for o in render(BURST)} - burst == {
@@ -187,6 +194,24 @@ def test_the_frontend_enters_through_an_istio_gateway():
     assert "timeouts" not in rule  # the results stream stays open
     frontend = find(objects, "Service", backend["name"])
     assert backend["port"] == frontend["spec"]["ports"][0]["port"]
+
+
+def test_the_frontend_admits_the_gateway_istio_deploys_for_it():
+    """Istio runs a Gateway API Gateway as <name>-istio in the Gateway's namespace, with a ServiceAccount
+    of that name, and labels its pods gateway.networking.k8s.io/gateway-name: <name>."""
+    objects = render(PRIMARY)
+    policy = find(objects, "AuthorizationPolicy", "frontend-gateway")
+    validate_istio_security(policy)
+    assert policy["spec"]["selector"]["matchLabels"] == {"app": "frontend"}
+    (rule,) = policy["spec"]["rules"]
+    assert rule["from"] == [{"source": {"principals": [f"cluster.local/ns/{NAMESPACE}/sa/frontend-gateway-istio"]}}]
+    assert rule["to"] == [{"operation": {"ports": ["8080"]}}]
+    network = find(objects, "NetworkPolicy", "frontend-gateway")
+    (ingress,) = network["spec"]["ingress"]
+    assert ingress == {"from": [{"podSelector": {"matchLabels": {
+        "gateway.networking.k8s.io/gateway-name": "frontend-gateway"}}}], "ports": [{"port": 8080}]}
+    assert selects(network["spec"]["podSelector"]["matchLabels"],
+                   pod_labels(find(objects, "Deployment", "frontend-deployment")))
 
 
 def test_natural_and_burst_differ_only_in_the_two_weights():
