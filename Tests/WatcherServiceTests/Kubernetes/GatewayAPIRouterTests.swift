@@ -11,10 +11,6 @@ import Testing
         KubernetesRouter(configuration: server.gatewayConfiguration()) { Date(timeIntervalSince1970: 1_714_557_600) }
     }
 
-    private func summary(_ requests: [JSONValue]) -> [String] {
-        requests.map { "\($0["method"]?.stringValue ?? "?") \($0["status"]?.intValue ?? 0)" }
-    }
-
     @Test func readsTheCurrentWeight() throws {
         let server = try StandInAPIServer(httpRoute: HTTPRouteFixture.document(primary: 25, burst: 75))
         #expect(try router(server).readBurstWeight() == 75)

@@ -2,6 +2,11 @@ import Foundation
 
 @testable import WatcherService
 
+/// "METHOD status" of each request the stand-in saw, e.g. `["GET 200", "PUT 409"]`.
+func summary(_ requests: [JSONValue]) -> [String] {
+    requests.map { "\($0["method"]?.stringValue ?? "?") \($0["status"]?.intValue ?? 0)" }
+}
+
 /// Runs `Fixtures/fake_apiserver.py`, the stand-in Kubernetes API server, for one test.
 final class StandInAPIServer {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
