@@ -9,7 +9,8 @@ import yaml
 from conftest import REPO, find, need, run
 
 OLD, NEW = "string-hashr", "hashr-elsewhere"
-RENDERED = ["kubernetes/primary", "kubernetes/burst", "kubernetes/overflow", "istio-manifests"]
+RENDERED = ["kubernetes/primary", "kubernetes/burst", "kubernetes/overflow", "istio-manifests",
+            "kubernetes/gateway-api", "kubernetes/gateway-api/burst"]
 SETTING = "kubernetes/namespace/kustomization.yaml"
 
 
@@ -65,6 +66,9 @@ def test_the_mesh_identities_move_and_istio_systems_stay(moved):
         f"cluster.local/ns/{NEW}/sa/frontend", f"cluster.local/ns/{NEW}/sa/worker",
         "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account",
         "cluster.local/ns/istio-system/sa/prometheus"}
+    policy = find(moved["kubernetes/gateway-api"], "AuthorizationPolicy", "frontend-gateway")
+    assert policy["spec"]["rules"][0]["from"][0]["source"]["principals"] == [
+        f"cluster.local/ns/{NEW}/sa/frontend-gateway-istio"]
 
 
 def strings(value, path=()):

@@ -49,16 +49,19 @@ def test_the_granted_name_is_the_one_the_watcher_edits(primary, istio):
 VERBS = {"GET": "get", "PUT": "update", "POST": "create", "PATCH": "patch", "DELETE": "delete"}
 
 
-def router_grants():
+def router_grants(route_path="virtualServicePath"):
     """What the kubernetes router needs, read from its Swift sources: each
     `client.send("METHOD", configuration.somePath ...)` call, with somePath's
-    URL template from the configuration, becomes one (group, resource, name, verb)."""
+    URL template from the configuration, becomes one (group, resource, name, verb).
+    `routePath` is the VirtualService's path (ROUTER=kubernetes) or the HTTPRoute's
+    (ROUTER=gateway-api): `route_path` says which."""
     sources = "\n".join(p.read_text() for p in (REPO / "Sources" / "WatcherService").rglob("*.swift"))
     templates = dict(re.findall(r'var (\w+Path): String \{\s*"([^"]+)"', sources))
+    templates["routePath"] = templates[route_path]
     calls = re.findall(r'\.send\(\s*"([A-Z]+)",\s*configuration\.(\w+)', sources)
     grants = set()
     for method, path in calls:
-        m = re.fullmatch(r"/apis?/(?:([a-z.]+)/)?[^/]+/namespaces/[^/]+/([a-z]+)(/.+)?", templates[path])
+        m = re.fullmatch(r"/apis?/(?:([a-z0-9.-]+)/)?[^/]+/namespaces/[^/]+/([a-z]+)(/.+)?", templates[path])
         group, resource, name = m.group(1) or "", m.group(2), m.group(3)
         grants.add((group, resource, "named" if name else "any", VERBS[method]))
     return grants

@@ -1,8 +1,12 @@
 import FoundationEssentials
 import HashrCore
 
-/// Where the kubernetes router finds the API server, its credentials and the VirtualService.
+/// Where the kubernetes and gateway-api routers find the API server, their credentials and the
+/// route object: an Istio VirtualService (`ROUTER=kubernetes`) or a Gateway API HTTPRoute
+/// (`ROUTER=gateway-api`). Both are edited by the same router; only the object differs.
 public struct KubernetesRouterConfiguration: Sendable, Equatable {
+    /// Which kind of route object the weights are in.
+    public var routeKind: RouteWeightEditor.Kind
     /// `https://KUBERNETES_SERVICE_HOST:KUBERNETES_SERVICE_PORT` (IPv6 hosts in brackets).
     public var apiServerURL: String
     /// `NAMESPACE`, by default the pod's own (from `SERVICEACCOUNT_DIR/namespace`).
@@ -20,12 +24,25 @@ public struct KubernetesRouterConfiguration: Sendable, Equatable {
     public var timeout: Duration
     /// Names this watcher in the Events it records (`HOSTNAME`, the pod's name in a cluster).
     public var reportingInstance: String?
+    /// `HTTPROUTE`, default `worker-route` (gateway-api only).
+    public var httpRoute: String
+    /// `PRIMARY_BACKEND` / `BURST_BACKEND`: the Services of the two backendRefs whose weights are
+    /// changed, default `worker-primary` and `worker-burst` (gateway-api only).
+    public var primaryBackend: String
+    public var burstBackend: String
 
     public init(
         apiServerURL: String, namespace: String, virtualService: String, istioAPIVersion: String = "v1",
         primarySubset: String = "primary", burstSubset: String = "burst", serviceAccountDirectory: String,
-        timeout: Duration = .seconds(10), reportingInstance: String? = nil
+        timeout: Duration = .seconds(10), reportingInstance: String? = nil,
+        routeKind: RouteWeightEditor.Kind = .virtualService,
+        httpRoute: String = "worker-route", primaryBackend: String = "worker-primary",
+        burstBackend: String = "worker-burst"
     ) {
+        self.routeKind = routeKind
+        self.httpRoute = httpRoute
+        self.primaryBackend = primaryBackend
+        self.burstBackend = burstBackend
         self.apiServerURL = apiServerURL
         self.namespace = namespace
         self.virtualService = virtualService
@@ -37,11 +54,16 @@ public struct KubernetesRouterConfiguration: Sendable, Equatable {
         self.reportingInstance = reportingInstance
     }
 
-    /// Reads the kubernetes router's variables; the service-account folder must hold a readable
-    /// token and CA, since without them every request would fail.
-    init(environment env: EnvironmentReader, serviceAccountDirectory: String, timeout: Duration) throws {
+    /// Reads the kubernetes (or, for `.httpRoute`, the gateway-api) router's variables; the
+    /// service-account folder must hold a readable token and CA, since without them every request
+    /// would fail.
+    init(
+        environment env: EnvironmentReader, serviceAccountDirectory: String, timeout: Duration,
+        routeKind: RouteWeightEditor.Kind = .virtualService
+    ) throws {
+        let router = routeKind == .virtualService ? "kubernetes" : "gateway-api"
         let host = try env.required(
-            "KUBERNETES_SERVICE_HOST", because: "set by Kubernetes in a pod; needed when ROUTER=kubernetes")
+            "KUBERNETES_SERVICE_HOST", because: "set by Kubernetes in a pod; needed when ROUTER=\(router)")
         guard !host.contains("/"), !host.contains(" ") else {
             throw ConfigurationError(
                 variable: "KUBERNETES_SERVICE_HOST", value: host, expected: "a host name or address")
@@ -69,6 +91,21 @@ public struct KubernetesRouterConfiguration: Sendable, Equatable {
             try EnvironmentReader.checkKubernetesName(
                 namespace, variable: "NAMESPACE (from \(directory)/namespace)", label: true)
         }
+        if routeKind == .httpRoute {
+            let primary = try env.kubernetesName("PRIMARY_BACKEND", default: "worker-primary", label: true)
+            let burst = try env.kubernetesName("BURST_BACKEND", default: "worker-burst", label: true)
+            guard burst != primary else {
+                throw ConfigurationError(
+                    variable: "BURST_BACKEND", value: burst, expected: "a Service other than PRIMARY_BACKEND")
+            }
+            self.init(
+                apiServerURL: "https://\(bracketed):\(port)", namespace: namespace,
+                virtualService: "worker-virtual-service",
+                serviceAccountDirectory: directory, timeout: timeout, reportingInstance: env.raw("HOSTNAME"),
+                routeKind: .httpRoute, httpRoute: try env.kubernetesName("HTTPROUTE", default: "worker-route"),
+                primaryBackend: primary, burstBackend: burst)
+            return
+        }
         let version = env.string("ISTIO_API_VERSION", default: "v1")
         guard version.wholeMatch(of: /v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?/) != nil else {
             throw ConfigurationError(
@@ -91,6 +128,11 @@ public struct KubernetesRouterConfiguration: Sendable, Equatable {
     /// The VirtualService's path on the API server.
     public var virtualServicePath: String {
         "/apis/networking.istio.io/\(istioAPIVersion)/namespaces/\(namespace)/virtualservices/\(virtualService)"
+    }
+
+    /// The HTTPRoute's path on the API server.
+    public var httpRoutePath: String {
+        "/apis/gateway.networking.k8s.io/v1/namespaces/\(namespace)/httproutes/\(httpRoute)"
     }
 
     /// Where Events of this namespace are created.

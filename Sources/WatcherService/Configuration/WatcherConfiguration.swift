@@ -48,9 +48,16 @@ public struct WatcherConfiguration: Sendable, Equatable {
         let accountDirectory = env.string(
             "SERVICEACCOUNT_DIR", default: "/var/run/secrets/kubernetes.io/serviceaccount")
         let router: RouterConfiguration
-        switch try env.choice("ROUTER", default: "kubernetes", from: ["kubernetes", "haproxy", "command"]) {
+        switch try env.choice(
+            "ROUTER", default: "kubernetes", from: ["kubernetes", "gateway-api", "haproxy", "command"])
+        {
         case "haproxy":
             router = .haproxy(try HAProxyRouterConfiguration(environment: env, timeout: routerTimeout))
+        case "gateway-api":
+            router = .gatewayAPI(
+                try KubernetesRouterConfiguration(
+                    environment: env, serviceAccountDirectory: accountDirectory, timeout: routerTimeout,
+                    routeKind: .httpRoute))
         case "command":
             router = .command(
                 try CommandRouterConfiguration(environment: env, timeout: routerTimeout, mode: policy.mode))

@@ -1,21 +1,22 @@
 import FoundationEssentials
 
-/// Routes by editing the weights of an Istio VirtualService through the Kubernetes API.
+/// Routes by editing the weights of an Istio VirtualService (`ROUTER=kubernetes`) or a Gateway API
+/// HTTPRoute (`ROUTER=gateway-api`) through the Kubernetes API.
 ///
-/// `apply` is a read-modify-write: GET the VirtualService, change only the two weights, PUT it
+/// `apply` is a read-modify-write: GET the object, change only the two weights, PUT it
 /// back carrying the resourceVersion it was read at. If someone else wrote in between, the API
 /// server answers 409 and the whole cycle is retried with a fresh GET (at most `maximumAttempts`
 /// times). When the weights are already right nothing is written. Each change is recorded as an
-/// Event on the VirtualService; a failed Event is a warning, not a failed change.
-/// Needs exactly: get and update on that VirtualService, create on events.
+/// Event on the object; a failed Event is a warning, not a failed change.
+/// Needs exactly: get and update on that VirtualService or HTTPRoute, create on events.
 public struct KubernetesRouter: WeightRouter {
     /// GET-PUT cycles tried before a run of 409 Conflicts is reported as an error.
     public static let maximumAttempts = 3
 
-    /// The API server, credentials and VirtualService.
+    /// The API server, credentials and route object.
     public let configuration: KubernetesRouterConfiguration
     private let client: KubernetesAPIClient
-    private let editor: VirtualServiceEditor
+    private let editor: RouteWeightEditor
     /// The time stamped on Events; injectable for tests.
     private let now: @Sendable () -> Date
 
@@ -23,12 +24,13 @@ public struct KubernetesRouter: WeightRouter {
     public init(configuration: KubernetesRouterConfiguration, now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         self.client = KubernetesAPIClient(configuration: configuration)
-        self.editor = VirtualServiceEditor(
-            primarySubset: configuration.primarySubset, burstSubset: configuration.burstSubset)
+        self.editor = configuration.editor
         self.now = now
     }
 
-    public var target: String { "VirtualService \(configuration.namespace)/\(configuration.virtualService)" }
+    public var target: String {
+        "\(configuration.routeKindName) \(configuration.namespace)/\(configuration.routeName)"
+    }
 
     public func readBurstWeight() throws(RouterError) -> Int? {
         try editor.weights(in: try fetch()).burstShare
@@ -39,7 +41,7 @@ public struct KubernetesRouter: WeightRouter {
             let document = try fetch()
             let before = try editor.weights(in: document)
             guard let updated = try editor.setting(burstWeight: burstWeight, in: document) else { return .unchanged }
-            let response = try client.send("PUT", configuration.virtualServicePath, json: updated)
+            let response = try client.send("PUT", configuration.routePath, json: updated)
             switch response.status {
             case 200, 201:
                 let written = (try? JSONParser.parse(response.body)) ?? updated
@@ -59,7 +61,7 @@ public struct KubernetesRouter: WeightRouter {
     }
 
     private func fetch() throws(RouterError) -> JSONValue {
-        let response = try client.send("GET", configuration.virtualServicePath)
+        let response = try client.send("GET", configuration.routePath)
         guard response.status == 200 else { throw failure(response, verb: "get") }
         do {
             return try JSONParser.parse(response.body)
@@ -71,8 +73,8 @@ public struct KubernetesRouter: WeightRouter {
     /// Returns a warning when the Event could not be recorded.
     private func recordEvent(about written: JSONValue, message: String) -> String? {
         let fallback = KubernetesObjectReference(
-            apiVersion: "networking.istio.io/\(configuration.istioAPIVersion)", kind: "VirtualService",
-            name: configuration.virtualService, namespace: configuration.namespace)
+            apiVersion: configuration.routeAPIVersion, kind: configuration.routeKindName,
+            name: configuration.routeName, namespace: configuration.namespace)
         let event = KubernetesEvent.document(
             about: KubernetesObjectReference(document: written, fallback: fallback), message: message,
             instance: configuration.reportingInstance, at: now())
@@ -96,11 +98,11 @@ public struct KubernetesRouter: WeightRouter {
         case 403:
             return RouterError(
                 "forbidden to \(verb) \(target) (403): the service account needs get and update on this "
-                    + "VirtualService (see the RBAC in the README): \(detail)")
+                    + "\(configuration.routeKindName) (see the RBAC in the README): \(detail)")
         case 404:
             return RouterError(
-                "\(target) was not found (404) at \(configuration.virtualServicePath): check VIRTUAL_SERVICE, "
-                    + "NAMESPACE and ISTIO_API_VERSION")
+                "\(target) was not found (404) at \(configuration.routePath): check "
+                    + configuration.routeVariables)
         default:
             return RouterError("\(verb) \(target) answered HTTP \(response.status): \(detail)")
         }

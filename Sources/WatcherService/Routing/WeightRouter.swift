@@ -1,4 +1,4 @@
-/// The one small interface behind which the three routers (kubernetes, haproxy, command) sit.
+/// The one small interface behind which the routers (kubernetes and gateway-api, haproxy, command) sit.
 ///
 /// Calls block (network or a child process) and so must not run on the event loop's thread; run
 /// them on libuv's thread pool, one at a time per router. Weights are the burst side's share of

@@ -1,27 +1,31 @@
 #!/usr/bin/env python3
 """STAND-IN Kubernetes API server for istiowatcher's tests. This is NOT Kubernetes.
 
-It serves just what the kubernetes router touches, and enforces what the real API server
-enforces on those calls:
+It serves just what the kubernetes and gateway-api routers touch, and enforces what the real API
+server enforces on those calls:
   GET/PUT /apis/networking.istio.io/<version>/namespaces/<ns>/virtualservices/<name>
+  GET/PUT /apis/gateway.networking.k8s.io/v1/namespaces/<ns>/httproutes/<name>
   POST    /api/v1/namespaces/<ns>/events
 - TLS with the certificate it is given (the tests make their own CA with the openssl CLI);
 - the bearer token: none -> 401, a wrong one -> 403;
 - Content-Type: application/json on PUT and POST, else 415;
 - optimistic concurrency: a PUT whose metadata.resourceVersion is not the current one -> 409,
   a PUT without one -> 422; each accepted PUT gets a new resourceVersion;
-- 404 for a VirtualService that does not exist.
+- 404 for a VirtualService or HTTPRoute that does not exist (and for HTTPRoutes of any other
+  version than v1, as if only the v1 CRD were installed).
 
 Test-only control endpoints (no token needed), under /_standin/:
   GET  /_standin/requests        every API request so far: method, path, headers, status, body,
                                  and the JSON answered
   GET  /_standin/virtualservice  the stored VirtualService (null when absent)
+  GET  /_standin/httproute       the stored HTTPRoute (null when absent)
   POST /_standin/control         JSON: {"bumpAfterGet": n}   the next n GETs bump the version
                                         after answering, as if someone else wrote in between;
                                        {"failEvents": status} Event creation answers that status;
                                        {"delaySeconds": s}   every API answer waits s seconds.
 
-Usage: fake_apiserver.py --cert C --key K --token T [--virtual-service FILE] [--port 0]
+Usage: fake_apiserver.py --cert C --key K --token T [--virtual-service FILE] [--http-route FILE]
+                         [--port 0]
 It prints the port it listens on, then serves until killed.
 """
 import argparse
@@ -33,24 +37,34 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 VS_PREFIX = "/apis/networking.istio.io/"
+HTTPROUTE_PREFIX = "/apis/gateway.networking.k8s.io/v1/"
+# resource -> the group its "not found" and "conflict" messages name, as the real server does
+GROUPS = {"virtualservices": "networking.istio.io", "httproutes": "gateway.networking.k8s.io"}
+
+
+class Stored:
+    """One object and its resourceVersion."""
+
+    def __init__(self, document):
+        self.document = document
+        self.version = int(document["metadata"].get("resourceVersion", "1")) if document else 1
+        if document:
+            document["metadata"]["resourceVersion"] = str(self.version)
+
+    def bump(self):
+        self.version += 1
+        self.document["metadata"]["resourceVersion"] = str(self.version)
 
 
 class State:
-    def __init__(self, virtual_service):
+    def __init__(self, virtual_service, http_route):
         self.lock = threading.Lock()
-        self.virtual_service = virtual_service
-        self.version = int(virtual_service["metadata"].get("resourceVersion", "1")) if virtual_service else 1
-        if virtual_service:
-            virtual_service["metadata"]["resourceVersion"] = str(self.version)
+        self.objects = {"virtualservices": Stored(virtual_service), "httproutes": Stored(http_route)}
         self.requests = []
         self.bump_after_get = 0
         self.fail_events = None
         self.delay = 0.0
         self.event_count = 0
-
-    def bump(self):
-        self.version += 1
-        self.virtual_service["metadata"]["resourceVersion"] = str(self.version)
 
 
 def status_body(code, reason, message):
@@ -114,7 +128,9 @@ class Handler(BaseHTTPRequestHandler):
             if method == "GET" and self.path == "/_standin/requests":
                 return self.send_json(200, state.requests)
             if method == "GET" and self.path == "/_standin/virtualservice":
-                return self.send_json(200, state.virtual_service)
+                return self.send_json(200, state.objects["virtualservices"].document)
+            if method == "GET" and self.path == "/_standin/httproute":
+                return self.send_json(200, state.objects["httproutes"].document)
             if method == "POST" and self.path == "/_standin/control":
                 options = json.loads(raw or b"{}")
                 state.bump_after_get = options.get("bumpAfterGet", state.bump_after_get)
@@ -139,23 +155,27 @@ class Handler(BaseHTTPRequestHandler):
         parts = self.path.split("/")
         if self.path.startswith(VS_PREFIX) and len(parts) == 8 and parts[4] == "namespaces" \
                 and parts[6] == "virtualservices":
-            return self.virtual_service(method, parts[5], parts[7], raw)
+            return self.route_object(method, "virtualservices", parts[5], parts[7], raw)
+        if self.path.startswith(HTTPROUTE_PREFIX) and len(parts) == 8 and parts[4] == "namespaces" \
+                and parts[6] == "httproutes":
+            return self.route_object(method, "httproutes", parts[5], parts[7], raw)
         if len(parts) == 6 and parts[1:4] == ["api", "v1", "namespaces"] and parts[5] == "events":
             return self.event(method, parts[4], raw)
         return 404, status_body(404, "NotFound", "the server could not find the requested resource")
 
-    def virtual_service(self, method, namespace, name, raw):
+    def route_object(self, method, resource, namespace, name, raw):
         state = self.server.state
+        qualified = "%s.%s" % (resource, GROUPS[resource])
         with state.lock:
-            stored = state.virtual_service
+            entry = state.objects[resource]
+            stored = entry.document
             if stored is None or stored["metadata"]["name"] != name or stored["metadata"]["namespace"] != namespace:
-                return 404, status_body(404, "NotFound",
-                                        'virtualservices.networking.istio.io "%s" not found' % name)
+                return 404, status_body(404, "NotFound", '%s "%s" not found' % (qualified, name))
             if method == "GET":
                 answer = json.loads(json.dumps(stored))
                 if state.bump_after_get > 0:
                     state.bump_after_get -= 1
-                    state.bump()
+                    entry.bump()
                 return 200, answer
             if method != "PUT":
                 return 405, status_body(405, "MethodNotAllowed", "the stand-in allows GET and PUT here")
@@ -169,13 +189,13 @@ class Handler(BaseHTTPRequestHandler):
             version = metadata.get("resourceVersion")
             if not version:
                 return 422, status_body(422, "Invalid", "metadata.resourceVersion: must be specified for an update")
-            if version != str(state.version):
+            if version != str(entry.version):
                 return 409, status_body(409, "Conflict",
-                                        'Operation cannot be fulfilled on virtualservices.networking.istio.io "%s": '
-                                        'the object has been modified; please apply your changes to the latest '
-                                        'version and try again' % name)
-            state.virtual_service = document
-            state.bump()
+                                        'Operation cannot be fulfilled on %s "%s": the object has been modified; '
+                                        'please apply your changes to the latest version and try again'
+                                        % (qualified, name))
+            entry.document = document
+            entry.bump()
             return 200, document
 
     def event(self, method, namespace, raw):
@@ -206,19 +226,21 @@ def main():
     parser.add_argument("--key", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--virtual-service")
+    parser.add_argument("--http-route")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
-    virtual_service = None
-    if args.virtual_service:
-        with open(args.virtual_service) as file:
-            virtual_service = json.load(file)
+    def load(path):
+        if not path:
+            return None
+        with open(path) as file:
+            return json.load(file)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(args.cert, args.key)
     # The handshake happens in the handler's thread, so a client that fails it cannot stall accept().
     server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
-    server.state = State(virtual_service)
+    server.state = State(load(args.virtual_service), load(args.http_route))
     server.token = args.token
     print(server.server_address[1], flush=True)
     try:

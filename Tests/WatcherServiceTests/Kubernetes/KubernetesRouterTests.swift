@@ -12,11 +12,6 @@ import Testing
         }
     }
 
-
-    private func summary(_ requests: [JSONValue]) -> [String] {
-        requests.map { "\($0["method"]?.stringValue ?? "?") \($0["status"]?.intValue ?? 0)" }
-    }
-
     @Test func readsTheCurrentWeight() throws {
         let server = try StandInAPIServer(virtualService: VirtualServiceFixture.document(primary: 25, burst: 75))
         #expect(try router(server).readBurstWeight() == 75)

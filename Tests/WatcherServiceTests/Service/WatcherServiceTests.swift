@@ -17,10 +17,16 @@ import Testing
         let service: LoopBound<WatcherService>
 
         static func start(prometheus: PrometheusInstance, haproxy: HAProxyInstance, dryRun: Bool = false) async throws -> Running {
+            try await start(prometheus: prometheus, router: .haproxy(haproxy.configuration), dryRun: dryRun)
+        }
+
+        static func start(
+            prometheus: PrometheusInstance, router: RouterConfiguration, dryRun: Bool = false
+        ) async throws -> Running {
             let configuration = WatcherConfiguration(
                 port: 0, query: PrometheusQuery(serverURL: prometheus.url, expression: WatcherServiceTests.rateQuery),
                 pollInterval: .milliseconds(250), queryTimeout: .seconds(2),
-                policy: .init(mode: .all(high: 15, low: 10)), router: .haproxy(haproxy.configuration), dryRun: dryRun)
+                policy: .init(mode: .all(high: 15, low: 10)), router: router, dryRun: dryRun)
             let thread = try EventLoopThread()
             let loop = thread.loop
             let service = try await thread.submit {
@@ -73,6 +79,49 @@ import Testing
         #expect(metrics.contains("istiowatcher_transitions_total{direction=\"to_primary\"} 1"))
         #expect(metrics.contains("istiowatcher_burst_weight 100"))
         #expect(await watcher.stop() == 0)
+    }
+
+    /// The same decision cycle on the gateway-api router: the HTTPRoute in the stand-in API server
+    /// moves to burst and back, with one Event per change and nothing else in it touched.
+    @Test func burstsAndReturnsThroughAnHTTPRoute() async throws {
+        let prometheus = try await PrometheusInstance.started()
+        let server = try StandInAPIServer()
+        let original = try server.storedHTTPRoute()
+        let watcher = try await Running.start(
+            prometheus: prometheus, router: .gatewayAPI(server.gatewayConfiguration()))
+        let editor = server.gatewayConfiguration().editor
+
+        try prometheus.setRate(20)
+        try await waitUntil("HTTPRoute burst weight 100", timeout: .seconds(30)) {
+            try editor.weights(in: server.storedHTTPRoute()) == SubsetWeights(primary: 0, burst: 100)
+        }
+        try prometheus.setRate(0)
+        try await waitUntil("HTTPRoute burst weight back to 0", timeout: .seconds(30)) {
+            try editor.weights(in: server.storedHTTPRoute()) == SubsetWeights(primary: 100, burst: 0)
+        }
+        // The stand-in stores the weights before the watcher's loop hears the change went through.
+        try await waitUntil("both transitions counted", timeout: .seconds(5)) {
+            let metrics = try await watcher.metrics()
+            return metrics.contains("istiowatcher_transitions_total{direction=\"to_burst\"} 1")
+                && metrics.contains("istiowatcher_transitions_total{direction=\"to_primary\"} 1")
+        }
+        #expect(await watcher.stop() == 0)
+
+        let requests = try server.requests()
+        #expect(requests.filter { $0["method"] == "PUT" }.count == 2)
+        let events = requests.filter { $0["method"] == "POST" }.compactMap {
+            try? JSONParser.parse($0["body"]?.stringValue ?? "")
+        }
+        #expect(
+            events.map { $0["message"]?.stringValue?.prefix(22) } == [
+                "burst weight 0 -> 100:", "burst weight 100 -> 0:",
+            ])
+        #expect(events.allSatisfy { $0["involvedObject"]?["kind"] == "HTTPRoute" })
+        // Back to the natural state: the stored object differs from the original only in its version.
+        #expect(
+            VirtualServiceEditorTests.differences(original, try server.storedHTTPRoute()) == [
+                "metadata.resourceVersion"
+            ])
     }
 
     @Test func dryRunDecidesButNeverChangesTheRoute() async throws {

@@ -2,6 +2,11 @@ import Foundation
 
 @testable import WatcherService
 
+/// "METHOD status" of each request the stand-in saw, e.g. `["GET 200", "PUT 409"]`.
+func summary(_ requests: [JSONValue]) -> [String] {
+    requests.map { "\($0["method"]?.stringValue ?? "?") \($0["status"]?.intValue ?? 0)" }
+}
+
 /// Runs `Fixtures/fake_apiserver.py`, the stand-in Kubernetes API server, for one test.
 final class StandInAPIServer {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -14,8 +19,11 @@ final class StandInAPIServer {
     private let process: Process
     private let control: BlockingHTTPClient
 
-    /// Starts a stand-in holding `virtualService` (none: every read is a 404).
-    init(virtualService: String? = VirtualServiceFixture.document(), token: String = "test-token") throws {
+    /// Starts a stand-in holding `virtualService` and `httpRoute` (none: every read is a 404).
+    init(
+        virtualService: String? = VirtualServiceFixture.document(), httpRoute: String? = HTTPRouteFixture.document(),
+        token: String = "test-token"
+    ) throws {
         let certificates = try TestCertificates.get()
         account = try TemporaryDirectory()
         try account.write("token", token + "\n")
@@ -27,6 +35,10 @@ final class StandInAPIServer {
         if let virtualService {
             try account.write("virtual-service.json", virtualService)
             arguments += ["--virtual-service", "\(account.path)/virtual-service.json"]
+        }
+        if let httpRoute {
+            try account.write("http-route.json", httpRoute)
+            arguments += ["--http-route", "\(account.path)/http-route.json"]
         }
         let started = try ExternalTool.start("python3", arguments)
         process = started.process
@@ -53,6 +65,13 @@ final class StandInAPIServer {
             serviceAccountDirectory: account.path, timeout: timeout, reportingInstance: "test-pod")
     }
 
+    /// Settings pointing the gateway-api router at this stand-in's HTTPRoute.
+    func gatewayConfiguration(timeout: Duration = .seconds(5)) -> KubernetesRouterConfiguration {
+        var settings = configuration(timeout: timeout)
+        settings.routeKind = .httpRoute
+        return settings
+    }
+
     /// Sets stand-in options, e.g. `["bumpAfterGet": 1]`.
     func set(_ options: JSONValue) throws {
         let response = try control.perform(
@@ -73,5 +92,11 @@ final class StandInAPIServer {
     func storedVirtualService() throws -> JSONValue {
         try JSONParser.parse(
             control.perform(method: "GET", url: url + "/_standin/virtualservice", timeout: .seconds(5)).body)
+    }
+
+    /// The HTTPRoute as stored now.
+    func storedHTTPRoute() throws -> JSONValue {
+        try JSONParser.parse(
+            control.perform(method: "GET", url: url + "/_standin/httproute", timeout: .seconds(5)).body)
     }
 }
