@@ -55,7 +55,9 @@ def dockerfile_defaults():
 
 
 def test_our_services_build_one_dockerfile_per_target_with_the_kustomize_names(compose):
-    names = {c["image"].split(":")[0] for d in render("kubernetes/primary") + render("kubernetes/burst")
+    # The clusters name the registry (kubernetes/release); the image's own name is what must agree.
+    names = {"/".join(c["image"].split(":")[0].split("/")[-2:])
+             for d in render("kubernetes/primary") + render("kubernetes/burst")
              if d["kind"] == "Deployment" for c in d["spec"]["template"]["spec"]["containers"]}
     for name, target in OURS.items():
         svc = compose[name]

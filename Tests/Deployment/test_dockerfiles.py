@@ -69,12 +69,12 @@ def test_nothing_of_this_machine_is_in_the_dockerfile():
         assert path not in text, path
 
 
-def test_frontend_resource_bundle_is_optional():
-    """The bundle goes along while the build makes one, and its absence breaks nothing."""
-    package = re.search(r'Package\(\s*name:\s*"([^"]+)"', (REPO / "Package.swift").read_text()).group(1)
+def test_the_frontend_image_needs_only_its_binary():
+    """The page is compiled into the frontend (`.embedInCode`): no resource bundle to ship beside it."""
+    manifest = (REPO / "Package.swift").read_text()
+    assert '.embedInCode("Page/index.html")' in manifest and '.copy("Page")' not in manifest
     _, stages = parsed()
-    build = " ".join(stages["build"][1])
-    assert f'if [ -d "$bin/{package}_FrontendService.resources" ]' in build
+    assert ".resources" not in " ".join(stages["build"][1])
 
 
 @pytest.mark.parametrize("service", SERVICES)
