@@ -30,7 +30,8 @@ import Testing
 
         let started = ContinuousClock.now
         #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
-        #expect(ContinuousClock.now - started < .milliseconds(500))
+        // At once, not after the 2 s command timeout (the margin is for a test task held up by a busy machine).
+        #expect(ContinuousClock.now - started < .milliseconds(1500))
         // It keeps retrying, and connects by itself once Redis appears.
         #expect(await eventually { states.value.filter { $0 == .connecting }.count >= 3 })
         let redis = try await RedisServerProcess.started(port: port)
@@ -120,7 +121,8 @@ import Testing
         #expect(await eventually { subscriberStates.value.contains(.disconnected) })
         let started = ContinuousClock.now
         #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
-        #expect(ContinuousClock.now - started < .milliseconds(500))
+        // At once, not after the 2 s command timeout (the margin is for a test task held up by a busy machine).
+        #expect(ContinuousClock.now - started < .milliseconds(1500))
 
         // Down long enough for the backoff to grow, then back on the same port.
         try await Task.sleep(for: .seconds(1))
