@@ -43,13 +43,19 @@ import Testing
         let sink = LogSink(fileDescriptor: pipe.writeEnd, format: .text, lingerMilliseconds: 60_000)
         defer { sink.close() }
         let thread = try EventLoopThread(logSink: sink)
+        // First a line written and flushed: the writer thread is then surely up and waiting (on a busy
+        // machine it may start after the appends below, and would then write whatever it finds).
+        sink.append(level: .info, label: "t", source: "test", message: "warm-up", metadata: nil)
+        #expect(sink.flush())
+        try await waitUntil("the warm-up line read") { pipe.lines.count == 1 }
+        let before = pipe.packets
         _ = try await thread.submit {
             for index in 0..<100 {
                 sink.append(level: .info, label: "t", source: "test", message: "line \(index)", metadata: nil)
             }
         }
-        try await waitUntil("100 lines written") { pipe.lines.count == 100 }
-        #expect(pipe.packets == 1, "one write() for the iteration's 100 lines")
+        try await waitUntil("100 lines written") { pipe.lines.count == 101 }
+        #expect(pipe.packets - before == 1, "one write() for the iteration's 100 lines")
         #expect(await thread.shutdown() == 0)
     }
 
