@@ -69,9 +69,6 @@ public final class LogSink: @unchecked Sendable {
         installedSink.withLock { $0 = sink }
     }
 
-    /// The format lines are written in.
-    public var format: LogFormat { encoder.format }
-
     /// Lines dropped since the start because the buffer was full or the write failed.
     public var droppedLineCount: Int { droppedTotal.load(ordering: .relaxed) }
 
