@@ -12,7 +12,9 @@ public final class HTTPServer {
     let router: HTTPRouter
     let logger: Logger
     let metrics: HTTPServerMetrics
-    private var listener: TCPStream?
+    /// Around every exchange, in this order: request metrics, CORS (when configured), the access log.
+    let wrappers: [any HTTPExchangeWrapper]
+    private var listener: TCPListener?
     private var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
     private var shutdownCompletions: [() -> Void] = []
     private var shutdownFinished = false
@@ -29,58 +31,27 @@ public final class HTTPServer {
         self.configuration = configuration
         self.router = router
         self.logger = logger
-        self.metrics = HTTPServerMetrics(metrics: metrics, logger: logger)
+        let serverMetrics = HTTPServerMetrics(metrics: metrics)
+        self.metrics = serverMetrics
+        var wrappers: [any HTTPExchangeWrapper] = [serverMetrics]
+        if let origin = configuration.corsAllowOrigin { wrappers.append(CORSWrapper(allowOrigin: origin, router: router)) }
+        wrappers.append(AccessLog(logger: logger))
+        self.wrappers = wrappers
     }
 
     public var connectionCount: Int { connections.count }
 
     /// Binds and listens. Throws when the address is taken or invalid.
     public func start() throws(UVError) {
-        let listener = try TCPStream(loop: loop)
-        do {
-            try bind(listener)
-            try UVError.check(uv_listen(listener.stream, configuration.backlog) { stream, status in
-                HandleMemory.owner(stream!.pointee.data, as: TCPStream.self).onAccept?(status)
-            }, "listen on \(configuration.host):\(configuration.port)")
-        } catch {
-            listener.close()
-            throw error
-        }
-        listener.onAccept = { [unowned self] status in accept(status) }
+        let listener = try TCPListener(
+            loop: loop, host: configuration.host, port: configuration.port, backlog: configuration.backlog
+        ) { [unowned self] client in accept(client) }
         self.listener = listener
-        port = Self.boundPort(listener)
+        port = listener.port
         logger.info("listening on \(configuration.host):\(port)")
     }
 
-    private func bind(_ listener: TCPStream) throws(UVError) {
-        var storage = sockaddr_storage()
-        let address = "\(configuration.host):\(configuration.port)"
-        try withUnsafeMutableBytes(of: &storage) { raw throws(UVError) in
-            let isIPv6 = configuration.host.contains(":")
-            let code =
-                isIPv6
-                ? uv_ip6_addr(configuration.host, Int32(configuration.port), raw.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self))
-                : uv_ip4_addr(configuration.host, Int32(configuration.port), raw.baseAddress!.assumingMemoryBound(to: sockaddr_in.self))
-            try UVError.check(code, "parse address \(address)")
-            try UVError.check(uv_tcp_bind(listener.handle, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), 0), "bind \(address)")
-        }
-    }
-
-    private static func boundPort(_ stream: TCPStream) -> Int {
-        var storage = sockaddr_storage()
-        var length = Int32(MemoryLayout<sockaddr_storage>.size)
-        return withUnsafeMutableBytes(of: &storage) { raw in
-            let address = raw.baseAddress!.assumingMemoryBound(to: sockaddr.self)
-            guard uv_tcp_getsockname(stream.handle, address, &length) == 0 else { return 0 }
-            let port = raw.baseAddress!.assumingMemoryBound(to: sockaddr_in.self).pointee.sin_port
-            return Int(UInt16(bigEndian: port))
-        }
-    }
-
-    private func accept(_ status: Int32) {
-        guard status == 0, let listener else { return }
-        guard let client = try? TCPStream(loop: loop) else { return }
-        guard uv_accept(listener.stream, client.stream) == 0 else { return client.close() }
+    private func accept(_ client: TCPStream) {
         guard connections.count < configuration.maxConnections, !isShuttingDown else {
             logger.warning("refusing a connection: \(connections.count) open, the limit is \(configuration.maxConnections)")
             return client.close()

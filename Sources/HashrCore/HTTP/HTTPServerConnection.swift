@@ -2,34 +2,19 @@ import CLibUV
 
 /// One accepted connection: parses requests, hands each to its route, writes the answers in order.
 ///
-/// Requests on a connection are answered one at a time; pipelined requests wait, unparsed, in the
-/// parser's buffer until the one before them is answered, which keeps answers in request order.
+/// The driver of `HTTPServerConnectionStateMachine`, which holds the rules (phases, timers,
+/// keep-alive, close); this class holds the socket, the parser, the timer and the request being
+/// answered, and carries out what the machine decides. Requests are answered one at a time;
+/// pipelined requests wait, unparsed, in the parser's buffer until the one before them is
+/// answered, which keeps answers in request order.
 final class HTTPServerConnection {
-    enum Phase {
-        /// Waiting for (the rest of) a request.
-        case reading
-        /// A complete request is with its handler.
-        case awaitingResponse
-        /// An open-ended response is being written.
-        case streaming
-        /// Closing; nothing more is read or written.
-        case closing
-    }
-
-    private enum TimerMode { case none, idle, request }
-
     // Strong: the server must outlive the close callback; the cycle ends when it forgets a closed connection.
     private let server: HTTPServer
     private let tcp: TCPStream
     private var parser: HTTPParser
-    private(set) var phase = Phase.reading
-    private var timerMode = TimerMode.none
+    private var state = HTTPServerConnectionStateMachine()
     private var timer: LoopTimer?
-    private var sequence = 0
     private var processing = false
-    /// Set by graceful shutdown: answer what is in flight with `Connection: close`, take nothing new.
-    private var closeAfterResponse = false
-    private var isClosed = false
 
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
@@ -37,7 +22,7 @@ final class HTTPServerConnection {
     private var startedAt: UInt64 = 0
     private var stream: HTTPResponseStream?
     private var streamBytes = 0
-    private var streamIsChunked = true
+    private var streamStatus = 200
     /// The peer's address for the access log, read once at the start (a peer that has gone has none).
     private var client = "-"
 
@@ -61,9 +46,13 @@ final class HTTPServerConnection {
 
     var queuedBytes: Int { tcp.queuedBytes }
 
-    var isIdle: Bool { phase == .reading && parser.isAtMessageBoundary && parser.bufferedByteCount == 0 }
+    var phase: HTTPServerConnectionStateMachine.Phase { state.phase }
 
-    func isOpen(for sequence: Int) -> Bool { phase != .closing && sequence == self.sequence }
+    var isIdle: Bool { state.phase == .reading && atBoundary }
+
+    private var atBoundary: Bool { parser.isAtMessageBoundary && parser.bufferedByteCount == 0 }
+
+    func isOpen(for sequence: Int) -> Bool { state.isOpen(for: sequence) }
 
     // MARK: Reading
 
@@ -73,20 +62,14 @@ final class HTTPServerConnection {
     }
 
     private func peerClosed() {
-        // A client may half-close after sending its last request: still answer what is complete.
-        switch phase {
-        case .awaitingResponse: closeAfterResponse = true
-        // The last answer is still draining, and a half-closed client may still be reading it.
-        case .closing: break
-        case .reading, .streaming: close()
-        }
+        if state.peerClosed() { close() }
     }
 
     private func processInput() {
         guard !processing else { return }
         processing = true
         defer { processing = false }
-        while phase == .reading {
+        while state.phase == .reading {
             let event: HTTPParser.Event?
             do {
                 event = try parser.next()
@@ -106,7 +89,7 @@ final class HTTPServerConnection {
             }
         }
         // Pipelined requests beyond one buffer's worth wait in the kernel, not in our memory.
-        if phase != .reading && parser.bufferedByteCount > EventLoop.readBufferSize {
+        if state.phase != .reading && parser.bufferedByteCount > EventLoop.readBufferSize {
             tcp.stopReading()
         }
         armTimer()
@@ -116,108 +99,93 @@ final class HTTPServerConnection {
         head = requestHead
         body = []
         if startedAt == 0 { startedAt = EventLoop.monotonicNanoseconds() }
-        if requestHead.version == .http1_1, requestHead.headers["expect"]?.lowercased() == "100-continue" {
+        let facts = HTTPServerConnectionStateMachine.RequestFacts(
+            keepAlive: requestHead.keepAlive, version: requestHead.version, isHead: requestHead.method == "HEAD")
+        let expectsContinue = requestHead.headers["expect"]?.lowercased() == "100-continue"
+        if state.requestHeadReceived(facts, expectsContinue: expectsContinue) {
             tcp.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
         }
     }
 
     private func dispatch() {
         guard let head else { return }
-        phase = .awaitingResponse
-        sequence += 1
+        let sequence = state.requestComplete()
         if startedAt == 0 { startedAt = EventLoop.monotonicNanoseconds() }
         let request = HTTPRequest(head: head, body: body, client: client)
         body = []
-        let responder = HTTPResponder(connection: self, sequence: sequence)
-        if request.method == "OPTIONS", server.configuration.corsAllowOrigin != nil {
-            route = "preflight"
-            return respond(corsPreflight(for: request), sequence: sequence)
+        for wrapper in server.wrappers {
+            if let (route, response) = wrapper.intercept(request) {
+                self.route = route
+                return respond(response, sequence: sequence)
+            }
         }
         let (route, handler) = server.router.resolve(method: request.method, path: request.path)
         self.route = route
-        handler(request, responder)
-    }
-
-    private func corsPreflight(for request: HTTPRequest) -> HTTPResponse {
-        var response = HTTPResponse(status: 204)
-        let methods = server.router.allowedMethods(forPath: request.path)
-        response.headers.add("Access-Control-Allow-Methods", methods.isEmpty ? "GET, HEAD, POST, PUT, OPTIONS" : (methods + ["OPTIONS"]).joined(separator: ", "))
-        response.headers.add("Access-Control-Allow-Headers", request.headers["access-control-request-headers"] ?? "Content-Type")
-        response.headers.add("Access-Control-Max-Age", "600")
-        return response
+        handler(request, HTTPResponder(connection: self, sequence: sequence))
     }
 
     /// Answers a parse error with its status and closes; the server goes on serving everyone else.
     private func fail(_ error: HTTPParserError) {
+        answerItself(.error(error.status, error.description), route: "invalid", sequence: state.parseFailed())
+    }
+
+    /// An answer of the server's own, for a request no handler saw.
+    private func answerItself(_ response: HTTPResponse, route: String, sequence: Int) {
         if head == nil { head = HTTPRequestHead(method: "-", target: "-") }
         if startedAt == 0 { startedAt = EventLoop.monotonicNanoseconds() }
-        route = "invalid"
-        phase = .awaitingResponse
-        closeAfterResponse = true
-        respond(.error(error.status, error.description), sequence: sequence)
+        self.route = route
+        respond(response, sequence: sequence)
     }
 
     // MARK: Writing
 
     func respond(_ response: HTTPResponse, sequence: Int) {
-        guard phase == .awaitingResponse, sequence == self.sequence, let head else { return }
-        let keepAlive = head.keepAlive && !closeAfterResponse && !server.isShuttingDown
+        guard let plan = state.completeResponse(sequence: sequence, status: response.status) else { return }
         var headers = response.headers
-        let hasBody = !(response.status < 200 || response.status == 204 || response.status == 304)
-        if hasBody { headers.replace("Content-Length", String(response.body.count)) }
-        addCommonHeaders(&headers, keepAlive: keepAlive, version: head.version)
+        if HTTPServerConnectionStateMachine.statusHasBody(response.status) {
+            headers.replace("Content-Length", String(response.body.count))
+        }
+        addCommonHeaders(&headers, plan: plan)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256 + response.body.count)
         HTTPHeadEncoder.responseHead(status: response.status, headers: headers, into: &bytes)
-        if hasBody && head.method != "HEAD" { bytes.append(contentsOf: response.body) }
+        if plan.sendsBody { bytes.append(contentsOf: response.body) }
         tcp.write(bytes)
-        finishExchange(status: response.status, bytes: response.body.count, keepAlive: keepAlive)
+        finishExchange(status: response.status, bytes: response.body.count, keepAlive: plan.keepAlive)
     }
 
-    private func addCommonHeaders(_ headers: inout HTTPHeaders, keepAlive: Bool, version: HTTPVersion) {
+    private func addCommonHeaders(_ headers: inout HTTPHeaders, plan: HTTPServerConnectionStateMachine.ResponsePlan) {
         headers.add("Date", server.httpDate())
         for field in server.configuration.defaultHeaders where !headers.contains(field.name) {
             headers.add(field.name, field.value)
         }
-        if let origin = server.configuration.corsAllowOrigin { headers.add("Access-Control-Allow-Origin", origin) }
-        if !keepAlive {
+        for wrapper in server.wrappers { wrapper.decorate(&headers) }
+        if !plan.keepAlive {
             headers.replace("Connection", "close")
-        } else if version == .http1_0 {
+        } else if plan.version == .http1_0 {
             headers.replace("Connection", "keep-alive")
         }
     }
 
     func startStream(status: Int, headers: HTTPHeaders, sequence: Int) -> HTTPResponseStream? {
-        guard phase == .awaitingResponse, sequence == self.sequence, let head else { return nil }
+        guard let plan = state.startStream(sequence: sequence) else { return nil }
         var headers = headers
-        // HTTP/1.0 has no chunked coding: the body then ends when the connection closes.
-        streamIsChunked = head.version == .http1_1
-        if streamIsChunked {
-            headers.replace("Transfer-Encoding", "chunked")
-        } else {
-            closeAfterResponse = true
-        }
-        addCommonHeaders(&headers, keepAlive: streamIsChunked && head.keepAlive && !server.isShuttingDown, version: head.version)
+        if plan.chunked { headers.replace("Transfer-Encoding", "chunked") }
+        addCommonHeaders(&headers, plan: plan)
         var bytes: [UInt8] = []
         HTTPHeadEncoder.responseHead(status: status, headers: headers, into: &bytes)
         tcp.write(bytes)
-        phase = .streaming
         streamBytes = 0
-        // HEAD is served by the GET handler; its answer must stop after the head.
-        streamSendsBody = head.method != "HEAD"
+        streamStatus = status
         let stream = HTTPResponseStream(connection: self, sequence: sequence)
         self.stream = stream
-        streamStatus = status
         return stream
     }
 
-    private var streamStatus = 200
-    private var streamSendsBody = true
-
     func writeStreamChunk(_ chunk: [UInt8], sequence: Int) -> Bool {
-        guard phase == .streaming, sequence == self.sequence, !chunk.isEmpty else { return phase == .streaming }
-        guard streamSendsBody else { return true }
-        if streamIsChunked {
+        guard let plan = state.streamChunk(sequence: sequence), !chunk.isEmpty else { return state.phase == .streaming }
+        guard plan.sendsBody else { return true }
+        if plan.chunked {
             var framed = HTTPHeadEncoder.chunkHeader(size: chunk.count)
             framed.reserveCapacity(framed.count + chunk.count + 2)
             framed.append(contentsOf: chunk)
@@ -236,9 +204,8 @@ final class HTTPServerConnection {
     }
 
     func endStream(sequence: Int) {
-        guard phase == .streaming, sequence == self.sequence, let head else { return }
-        if streamIsChunked && streamSendsBody { tcp.write(Array("0\r\n\r\n".utf8)) }
-        let keepAlive = streamIsChunked && head.keepAlive && !closeAfterResponse && !server.isShuttingDown
+        guard let (plan, keepAlive) = state.endStream(sequence: sequence) else { return }
+        if plan.chunked && plan.sendsBody { tcp.write(Array("0\r\n\r\n".utf8)) }
         let stream = self.stream
         self.stream = nil
         finishExchange(status: streamStatus, bytes: streamBytes, keepAlive: keepAlive)
@@ -248,43 +215,33 @@ final class HTTPServerConnection {
     private func finishExchange(status: Int, bytes: Int, keepAlive: Bool) {
         let now = EventLoop.monotonicNanoseconds()
         if let head {
-            server.metrics.record(
-                client: client, method: head.method, target: head.target, route: route, status: status,
-                nanoseconds: now &- startedAt, bytes: bytes)
+            let record = AccessRecord(
+                client: client, method: head.method, target: head.target, status: status, nanoseconds: now &- startedAt,
+                bytes: bytes)
+            for wrapper in server.wrappers { wrapper.finished(record, route: route) }
         }
         head = nil
         startedAt = 0
-        guard keepAlive else {
-            phase = .closing
+        switch state.responseFinished(keepAlive: keepAlive) {
+        case .closeAfterDrain:
             // The answer drains before the socket closes. A client that stops reading gets as long
             // as an idle one; `close()` (the timer, a write error, shutdown's grace period) still cuts it off.
-            timerMode = .idle
             timer?.start(after: server.configuration.idleTimeout)
             tcp.shutdownThenClose()
-            return
+        case .readNext:
+            tcp.startReading()
+            processInput()
+            server.connectionBecameIdleIfShuttingDown(self)
+        case .alreadyClosed:
+            break
         }
-        phase = .reading
-        // The idle time starts now: without this, a timer already in idle mode would keep counting
-        // from before this exchange, since `armTimer` leaves a timer alone whose mode is unchanged.
-        timerMode = .none
-        tcp.startReading()
-        processInput()
-        server.connectionBecameIdleIfShuttingDown(self)
     }
 
     // MARK: Timeouts and closing
 
     private func armTimer() {
-        guard let timer else { return }
-        let wanted: TimerMode
-        switch phase {
-        case .reading: wanted = parser.isAtMessageBoundary && parser.bufferedByteCount == 0 ? .idle : .request
-        case .awaitingResponse, .streaming: wanted = .none
-        case .closing: return  // `finishExchange` set the timer for the last bytes to drain
-        }
-        guard wanted != timerMode else { return }
-        timerMode = wanted
-        switch wanted {
+        guard let timer, let mode = state.inputProcessed(atBoundary: atBoundary) else { return }
+        switch mode {
         case .none: timer.stop()
         case .idle: timer.start(after: server.configuration.idleTimeout)
         // Started at a request's first byte and never extended by more bytes: trickling does not help.
@@ -293,33 +250,25 @@ final class HTTPServerConnection {
     }
 
     private func timerFired() {
-        switch timerMode {
-        case .idle, .none:
-            close()
-        case .request:
-            timerMode = .none
-            closeAfterResponse = true
-            if head == nil { head = HTTPRequestHead(method: "-", target: "-") }
-            route = "timeout"
-            phase = .awaitingResponse
-            respond(.error(408, "request not received in time"), sequence: sequence)
+        switch state.timerFired() {
+        case .close: close()
+        case .answerTimeout(let sequence):
+            answerItself(.error(408, "request not received in time"), route: "timeout", sequence: sequence)
         }
     }
 
     /// Caps what the kernel buffers for this client; see `HTTPResponseStream.limitKernelSendBuffer`.
     func limitKernelSendBuffer(to bytes: Int) {
-        guard !isClosed else { return }
+        guard !state.isClosed else { return }
         tcp.setSendBufferSize(bytes)
     }
 
-    var kernelSendBufferSize: Int { isClosed ? 0 : tcp.sendBufferSize }
+    var kernelSendBufferSize: Int { state.isClosed ? 0 : tcp.sendBufferSize }
 
     /// Closes now, dropping anything unsent. `reset` also drops what the kernel still holds and
     /// tells the peer with a TCP reset: for a client cut off for not reading.
     func close(reset: Bool = false) {
-        guard !isClosed else { return }
-        isClosed = true
-        phase = .closing
+        guard state.closed() else { return }
         timer?.close()
         timer = nil
         if reset { tcp.closeWithReset() } else { tcp.close() }
@@ -330,18 +279,17 @@ final class HTTPServerConnection {
 
     /// Graceful shutdown: idle connections close now, busy ones after their answer, streams end.
     func beginShutdown() {
-        closeAfterResponse = true
-        switch phase {
-        case .reading where isIdle: close()
-        case .streaming: if let stream { stream.end() } else { close() }
-        default: break
+        switch state.beginShutdown(isIdle: isIdle) {
+        case .none: break
+        case .close: close()
+        case .endStream: if let stream { stream.end() } else { close() }
         }
     }
 
     private func didClose() {
         tcp.onClosed = nil
         // A graceful close ends here without passing through `close()`.
-        isClosed = true
+        _ = state.closed()
         timer?.close()
         timer = nil
         server.connectionClosed(self)

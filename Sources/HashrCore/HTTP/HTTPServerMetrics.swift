@@ -1,10 +1,9 @@
 import CoreMetrics
-import Logging
 
-/// Per-request bookkeeping: the access-log line and the request counters and duration histogram.
-final class HTTPServerMetrics {
+/// The request counters and duration histogram, kept around every exchange, and the open
+/// connections gauge.
+final class HTTPServerMetrics: HTTPExchangeWrapper {
     private let metrics: ServiceMetrics
-    private let accessLog: AccessLog
     private var counters: [CounterKey: CoreMetrics.Counter] = [:]
     private var timers: [String: CoreMetrics.Timer] = [:]
     let openConnections: CoreMetrics.Gauge
@@ -15,16 +14,15 @@ final class HTTPServerMetrics {
         let status: Int
     }
 
-    init(metrics: ServiceMetrics, logger: Logger) {
+    init(metrics: ServiceMetrics) {
         self.metrics = metrics
-        accessLog = AccessLog(logger: logger)
         openConnections = metrics.gauge("http_open_connections")
     }
 
     /// Called once per answered request.
-    func record(
-        client: String, method: String, target: String, route: String, status: Int, nanoseconds: UInt64, bytes: Int
-    ) {
+    func finished(_ record: AccessRecord, route: String) {
+        let method = record.method
+        let status = record.status
         // Unknown methods would otherwise create unbounded label values.
         let methodLabel = Self.knownMethods.contains(method) ? method : "OTHER"
         let key = CounterKey(route: route, method: methodLabel, status: status)
@@ -41,10 +39,7 @@ final class HTTPServerMetrics {
             timers[route] = made
             return made
         }()
-        timer.recordNanoseconds(Int64(clamping: nanoseconds))
-        accessLog.record(
-            AccessRecord(
-                client: client, method: method, target: target, status: status, nanoseconds: nanoseconds, bytes: bytes))
+        timer.recordNanoseconds(Int64(clamping: record.nanoseconds))
     }
 
     private static let knownMethods: Set = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]

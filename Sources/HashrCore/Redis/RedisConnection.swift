@@ -4,17 +4,21 @@ import Logging
 /// then PING so "connected" means Redis answers), and after any failure or drop tries again with
 /// backoff. The engine shared by `RedisClient` and `RedisSubscriber`. Loop-confined.
 ///
-/// One timer serves every state: the connect deadline while connecting, the reply watchdog while
-/// connected, the backoff delay while disconnected.
+/// The driver of `RedisConnectionStateMachine`, which holds the rules; this class holds the
+/// socket, the lookup and the one timer (the connect deadline while connecting, the reply watchdog
+/// while connected, the backoff delay while disconnected) and carries out what the machine decides.
 final class RedisConnection {
     typealias Completion = RedisSocket.Completion
 
     let loop: EventLoop
     let configuration: RedisConfiguration
     private let logger: Logger
-    private(set) var state = RedisConnectionState.disconnected
+    private var machine: RedisConnectionStateMachine
+    /// The state last told to `onStateChange`.
+    private var reportedState = RedisConnectionState.disconnected
+    var state: RedisConnectionState { machine.state }
     /// Why the last attempt failed or the last connection ended; nil while connected.
-    private(set) var lastError: RedisError?
+    var lastError: RedisError? { machine.lastError }
     var onStateChange: ((RedisConnectionState) -> Void)?
     /// Runs once AUTH and SELECT have succeeded, before the connection counts as connected; it calls
     /// `ready` with nil when done, or with an error to abandon the attempt. A subscriber subscribes here.
@@ -23,11 +27,6 @@ final class RedisConnection {
     private var socket: RedisSocket?
     private var lookup: AddressLookup?
     private var timer: LoopTimer?
-    private var backoff: ReconnectBackoff
-    /// Numbers the attempts; callbacks carry theirs, so one that outlives its attempt is ignored.
-    private var attempt = 0
-    private var started = false
-    private var lastLoggedError: RedisError?
 
     init(loop: EventLoop, configuration: RedisConfiguration, logger: Logger) {
         loop.assertInEventLoop()
@@ -36,21 +35,19 @@ final class RedisConnection {
         var logger = logger
         logger[metadataKey: "redis"] = "\(configuration.url)"  // the URL's description hides the password
         self.logger = logger
-        backoff = ReconnectBackoff(configuration: configuration.reconnect)
+        machine = RedisConnectionStateMachine(configuration: configuration)
         timer = LoopTimer(loop: loop) { [weak self] in self?.timerFired() }
     }
 
     deinit {
         // Dropped without close(): still release the socket and timer so the loop can end.
-        if state != .closed { releaseResources() }
+        if machine.state != .closed { releaseResources() }
     }
 
     /// Starts the first attempt; later calls do nothing.
     func start() {
         loop.assertInEventLoop()
-        guard !started, state != .closed else { return }
-        started = true
-        connectNow()
+        run(machine.start())
     }
 
     /// Commands waiting for their replies on the current connection.
@@ -59,8 +56,8 @@ final class RedisConnection {
     /// Sends a command when connected; otherwise, or when too many are pending, fails it at once.
     func send<Argument: Collection<UInt8>>(_ arguments: [Argument], completion: @escaping Completion) {
         loop.assertInEventLoop()
-        guard state == .connected, let socket else {
-            return completion(.failure(state == .closed ? .clientClosed : .notConnected))
+        guard machine.state == .connected, let socket else {
+            return completion(.failure(machine.state == .closed ? .clientClosed : .notConnected))
         }
         guard socket.pending < configuration.maximumPendingCommands else {
             return completion(.failure(.tooManyPendingCommands(configuration.maximumPendingCommands)))
@@ -73,14 +70,7 @@ final class RedisConnection {
     /// Fails pending commands with `clientClosed`, closes every handle, and stops reconnecting.
     func close() {
         loop.assertInEventLoop()
-        guard state != .closed else { return }
-        state = .closed
-        releaseResources()
-        logger.debug("Redis connection closed")
-        let onStateChange = self.onStateChange
-        self.onStateChange = nil
-        prepare = nil
-        onStateChange?(.closed)
+        run(machine.close())
     }
 
     private func releaseResources() {
@@ -93,149 +83,115 @@ final class RedisConnection {
         socket?.abort(.clientClosed)
     }
 
-    private func connectNow() {
-        attempt += 1
-        setState(.connecting)
-        timer?.start(after: configuration.connectTimeout)
-        let url = configuration.url
-        // hiredis would call getaddrinfo itself, on the loop thread, where a slow DNS server would
-        // stall every request: names are looked up first and hiredis only ever sees a number.
-        if AddressLookup.isNumeric(url.host) {
-            return open(address: url.host)
-        }
-        // The lookup of an earlier attempt that timed out may still hold one of libuv's few pool
-        // threads (a lookup cannot be cancelled once a thread has it): wait for its answer rather
-        // than start another beside it, so a DNS server that hangs cannot fill the pool.
-        guard lookup == nil else { return }
-        lookup = AddressLookup.start(loop: loop, host: url.host, port: url.port) { [weak self] result in
-            guard let self else { return }
-            self.lookup = nil
-            // While disconnected (backing off) the answer is dropped; the next attempt asks again.
-            guard self.state == .connecting else { return }
-            switch result {
-            case .success(let addresses): self.open(address: addresses[0].host)
-            case .failure(let failure): self.attemptFailed(.resolveFailed("\(failure.host): \(failure.reason)"))
-            }
-        }
+    // MARK: Events
+
+    private func lookupFinished(_ result: Result<[SocketAddress], AddressLookupFailure>) {
+        lookup = nil
+        run(machine.lookupFinished(result.map { $0[0].host }.mapError { .resolveFailed("\($0.host): \($0.reason)") }))
     }
 
-    private func open(address: String) {
-        logger.debug("connecting to Redis", metadata: ["address": "\(address)"])
-        let socket: RedisSocket
-        switch RedisSocket.connect(loop: loop, address: address, port: configuration.url.port) {
-        case .failure(let error): return attemptFailed(error)
-        case .success(let opened): socket = opened
-        }
-        self.socket = socket
-        let current = attempt
-        socket.onEnd = { [weak self] reason in self?.socketEnded(current, reason) }
-        // Pipelined behind the connect: hiredis sends them as soon as the socket is writable, and
-        // Redis answers in order, so nothing of the caller's can overtake them.
-        let commands = handshakeCommands()
-        for (index, command) in commands.enumerated() {
-            let last = index == commands.count - 1
-            _ = socket.send(command.map(\.utf8)) { [weak self] result in
-                self?.handshakeReplied(result, current, last: last)
-            }
-        }
-    }
-
-    private func handshakeCommands() -> [[String]] {
-        let url = configuration.url
-        var commands: [[String]] = []
-        if let password = url.password {
-            commands.append(url.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
-        }
-        if url.database != 0 { commands.append(["SELECT", String(url.database)]) }
-        commands.append(["PING"])
-        return commands
-    }
-
-    private func handshakeReplied(_ result: Result<RedisReply, RedisError>, _ attempt: Int, last: Bool) {
-        guard let socket = currentSocket(attempt), state == .connecting else { return }
-        switch result {
-        case .failure(.errorReply(let message)): socket.abort(.handshakeFailed(message))
-        case .failure: break  // the connection ended; its end is reported on its own
-        case .success:
-            guard last else { return }
-            guard let prepare else { return becomeConnected() }
-            prepare(socket) { [weak self] error in self?.prepared(error, attempt) }
-        }
-    }
-
-    private func prepared(_ error: RedisError?, _ attempt: Int) {
-        guard let socket = currentSocket(attempt), state == .connecting else { return }
-        if let error { return socket.abort(error) }
-        becomeConnected()
-    }
-
-    private func becomeConnected() {
-        backoff.reset()
-        lastError = nil
-        lastLoggedError = nil
-        let tick = min(Duration.seconds(1), configuration.commandTimeout / 2)
-        timer?.start(after: tick, repeating: tick)
-        logger.info("connected to Redis")
-        setState(.connected)
+    private func timerFired() {
+        let waited = socket.map { loop.nowMilliseconds &- $0.lastProgress } ?? 0
+        run(machine.timerFired(pending: socket?.pending ?? 0, waitedMilliseconds: waited))
     }
 
     /// The socket of `attempt` if that is still the current attempt and its socket is still usable.
     private func currentSocket(_ attempt: Int) -> RedisSocket? {
-        guard attempt == self.attempt, let socket, socket.isUsable else { return nil }
+        guard attempt == machine.attempt, let socket, socket.isUsable else { return nil }
         return socket
     }
 
+    private func handshakeReplied(_ result: Result<RedisReply, RedisError>, _ attempt: Int, last: Bool) {
+        guard currentSocket(attempt) != nil else { return }
+        run(machine.handshakeReplied(result, attempt: attempt, last: last, preparing: prepare != nil))
+    }
+
+    private func prepared(_ error: RedisError?, _ attempt: Int) {
+        guard currentSocket(attempt) != nil else { return }
+        run(machine.prepared(error, attempt: attempt))
+    }
+
     private func socketEnded(_ attempt: Int, _ reason: RedisError) {
-        guard attempt == self.attempt, socket != nil else { return }
+        guard attempt == machine.attempt, socket != nil else { return }
         socket = nil
-        guard state != .closed else { return }
-        attemptFailed(reason)
+        run(machine.socketEnded(reason, attempt: attempt))
     }
 
-    private func attemptFailed(_ reason: RedisError) {
-        let wasConnected = state == .connected
-        lastError = reason
-        let delay = backoff.nextDelay()
-        let metadata: Logger.Metadata = ["retry_in": "\(EnvironmentReader.format(delay))"]
-        if wasConnected {
-            logger.warning("lost the Redis connection: \(reason)", metadata: metadata)
-        } else if reason != lastLoggedError {
-            // Repeats of the same failure every retry would flood the log while Redis is down.
-            logger.warning("\(reason)", metadata: metadata)
-        } else {
-            logger.debug("\(reason)", metadata: metadata)
-        }
-        lastLoggedError = reason
-        timer?.start(after: delay)
-        setState(.disconnected)
-    }
+    // MARK: Actions
 
-    private func timerFired() {
-        switch state {
-        case .disconnected:
-            connectNow()
-        case .connecting:
-            let reason = RedisError.timedOut(
-                "not connected within \(EnvironmentReader.format(configuration.connectTimeout))")
-            if let socket { return socket.abort(reason) }
-            // Still resolving: the lookup goes on, and the next attempt takes its answer.
-            attemptFailed(reason)
-        case .connected:
-            // Replies come back in order, so no reply for this long means Redis (or the path to it)
-            // hangs: drop the connection rather than let callers wait forever.
-            guard let socket, socket.pending > 0 else { return }
-            let waited = loop.nowMilliseconds &- socket.lastProgress
-            if waited >= configuration.commandTimeout.milliseconds {
-                socket.abort(.timedOut("no reply for \(waited) ms"))
-            }
-        case .closed:
+    private func run(_ action: RedisConnectionStateMachine.Action) {
+        switch action {
+        case .none:
             break
+        case .connect(let attempt, let route):
+            reportState()
+            timer?.start(after: configuration.connectTimeout)
+            switch route {
+            case .open(let address): open(address: address, attempt: attempt)
+            case .awaitLookup: break
+            case .lookUp:
+                // hiredis would call getaddrinfo itself, on the loop thread, where a slow DNS server
+                // would stall every request: names are looked up first and hiredis only sees a number.
+                let url = configuration.url
+                lookup = AddressLookup.start(loop: loop, host: url.host, port: url.port) { [weak self] result in
+                    self?.lookupFinished(result)
+                }
+            }
+        case .open(let address):
+            open(address: address, attempt: machine.attempt)
+        case .abortSocket(let reason):
+            socket?.abort(reason)
+        case .prepare(let attempt):
+            guard let prepare, let socket else { return }
+            prepare(socket) { [weak self] error in self?.prepared(error, attempt) }
+        case .connected(let tick):
+            timer?.start(after: tick, repeating: tick)
+            logger.info("connected to Redis")
+            reportState()
+        case .retry(let delay, let reason, let log):
+            let metadata: Logger.Metadata = ["retry_in": "\(EnvironmentReader.format(delay))"]
+            switch log {
+            case .lostConnection: logger.warning("lost the Redis connection: \(reason)", metadata: metadata)
+            case .warning: logger.warning("\(reason)", metadata: metadata)
+            case .repeated: logger.debug("\(reason)", metadata: metadata)
+            }
+            timer?.start(after: delay)
+            reportState()
+        case .release:
+            releaseResources()
+            logger.debug("Redis connection closed")
+            let onStateChange = self.onStateChange
+            self.onStateChange = nil
+            prepare = nil
+            reportedState = .closed
+            onStateChange?(.closed)
         }
     }
 
-    private func setState(_ newState: RedisConnectionState) {
-        guard newState != state else { return }
-        state = newState
-        onStateChange?(newState)
+    private func open(address: String, attempt: Int) {
+        logger.debug("connecting to Redis", metadata: ["address": "\(address)"])
+        let socket: RedisSocket
+        switch RedisSocket.connect(loop: loop, address: address, port: configuration.url.port) {
+        case .failure(let error): return run(machine.openFailed(error))
+        case .success(let opened): socket = opened
+        }
+        self.socket = socket
+        machine.socketOpened()
+        socket.onEnd = { [weak self] reason in self?.socketEnded(attempt, reason) }
+        // Pipelined behind the connect: hiredis sends them as soon as the socket is writable, and
+        // Redis answers in order, so nothing of the caller's can overtake them.
+        let commands = machine.handshakeCommands
+        for (index, command) in commands.enumerated() {
+            let last = index == commands.count - 1
+            _ = socket.send(command.map(\.utf8)) { [weak self] result in
+                self?.handshakeReplied(result, attempt, last: last)
+            }
+        }
+    }
+
+    private func reportState() {
+        guard machine.state != reportedState else { return }
+        reportedState = machine.state
+        onStateChange?(machine.state)
     }
 }
