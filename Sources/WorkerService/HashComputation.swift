@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// The worker's hash, exactly as the contract defines it:
 /// `base64(SHA-256(str + lowercase-hex(n random bytes) + hour-of-day))`, n = `str`'s UTF-16 length.
 ///
@@ -21,7 +19,7 @@ public struct HashComputation {
         message.append(contentsOf: input.utf8)
         appendRandomHex(count: count, to: &message)
         message.append(contentsOf: String(hourOfDay()).utf8)
-        return Data(SHA256Digest.hash(message)).base64EncodedString()
+        return Base64Text.encode(SHA256Digest.hash(message))
     }
 
     private mutating func appendRandomHex(count: Int, to message: inout [UInt8]) {

@@ -121,3 +121,15 @@ struct CountingRandom: RandomNumberGenerator {
     }
 }
 
+
+@Suite struct Base64TextTests {
+    /// RFC 4648's test vectors, and a digest's length.
+    @Test func rfc4648Vectors() {
+        let vectors = ["": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=", "foobar": "Zm9vYmFy"]
+        for (input, expected) in vectors {
+            #expect(Base64Text.encode(Array(input.utf8)) == expected)
+        }
+        #expect(Base64Text.encode([0xFB, 0xFF, 0xBF]) == "+/+/")
+        #expect(Base64Text.encode([UInt8](repeating: 0xFF, count: 32)).count == 44)
+    }
+}

@@ -1,9 +1,14 @@
 /// CORS for every answer: `Access-Control-Allow-Origin` on each, and `OPTIONS` on any path
 /// answered as a preflight (204) without reaching a handler.
-struct CORSWrapper: HTTPExchangeWrapper {
+final class CORSWrapper: HTTPExchangeWrapper {
     let allowOrigin: String
     /// For the preflight's `Access-Control-Allow-Methods`.
     let router: HTTPRouter
+
+    init(allowOrigin: String, router: HTTPRouter) {
+        self.allowOrigin = allowOrigin
+        self.router = router
+    }
 
     func intercept(_ request: HTTPRequest) -> (route: String, response: HTTPResponse)? {
         guard request.method == "OPTIONS" else { return nil }

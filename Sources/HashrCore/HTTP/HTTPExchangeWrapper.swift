@@ -5,7 +5,9 @@
 /// Every answer passes through the wrappers: the handlers', the router's 404 and 405, streams, and
 /// the server's own answers to requests it could not hand to a handler (400, 408, 413, ...), which
 /// skip only `intercept`, since there is no request to intercept. Loop-confined, like the server.
-protocol HTTPExchangeWrapper {
+/// Classes: the connection walks the list for every request, and a reference is cheaper to pass
+/// around than a value in an existential box.
+protocol HTTPExchangeWrapper: AnyObject {
     /// An answer in place of the handler's, with its route label for metrics, or nil to let the
     /// request through to its handler.
     func intercept(_ request: HTTPRequest) -> (route: String, response: HTTPResponse)?

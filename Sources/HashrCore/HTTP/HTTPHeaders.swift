@@ -45,6 +45,42 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         values(name).flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces().lowercased() }.filter { !$0.isEmpty }
     }
 
+    /// How many fields have this name.
+    public func count(of name: String) -> Int {
+        var count = 0
+        for field in fields where field.name.equalsIgnoringASCIICase(name) { count += 1 }
+        return count
+    }
+
+    /// Whether a comma-separated token of a `name` field equals `token` (lowercase ASCII), ignoring
+    /// case and surrounding spaces: `tokens(name).contains(token)` without building the list.
+    func hasToken(_ name: String, _ token: StaticString) -> Bool {
+        for field in fields where field.name.equalsIgnoringASCIICase(name) {
+            var utf8 = field.value.utf8[...]
+            while !utf8.isEmpty {
+                let item = utf8.prefix { $0 != UInt8(ascii: ",") }
+                utf8 = utf8[item.endIndex...].dropFirst()
+                if Self.isToken(item, token) { return true }
+            }
+        }
+        return false
+    }
+
+    private static func isToken(_ item: Substring.UTF8View, _ token: StaticString) -> Bool {
+        var item = item
+        while let first = item.first, first == 0x20 || first == 0x09 { item = item.dropFirst() }
+        while let last = item.last, last == 0x20 || last == 0x09 { item = item.dropLast() }
+        guard item.count == token.utf8CodeUnitCount else { return false }
+        var index = 0
+        for byte in item {
+            // Lowercasing ASCII letters only, as `lowercased()` does for the tokens compared here.
+            let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            guard lower == token.utf8Start[index] else { return false }
+            index += 1
+        }
+        return true
+    }
+
     public func contains(_ name: String) -> Bool {
         fields.contains { $0.name.equalsIgnoringASCIICase(name) }
     }

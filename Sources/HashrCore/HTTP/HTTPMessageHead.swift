@@ -26,7 +26,8 @@ public struct HTTPRequestHead: Sendable, Equatable {
 
     /// The target without its query string.
     public var path: Substring {
-        target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? Substring(target)
+        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return Substring(target) }
+        return target[..<question]
     }
 
     /// Whether the connection stays open after this exchange: 1.1 unless `Connection: close`,
@@ -53,9 +54,8 @@ public struct HTTPResponseHead: Sendable, Equatable {
 
 extension HTTPHeaders {
     func keepAlive(version: HTTPVersion) -> Bool {
-        let connection = tokens("connection")
-        if connection.contains("close") { return false }
-        if version == .http1_0 { return connection.contains("keep-alive") }
+        if hasToken("connection", "close") { return false }
+        if version == .http1_0 { return hasToken("connection", "keep-alive") }
         return true
     }
 }

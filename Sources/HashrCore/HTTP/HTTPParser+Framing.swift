@@ -5,9 +5,9 @@ extension HTTPParser {
         case .request:
             guard var head = pendingRequest else { throw .badRequest("missing request line") }
             head.headers = headers
-            let hosts = headers.values("host")
-            if head.version == .http1_1 && hosts.count != 1 { throw .badRequest("HTTP/1.1 requires exactly one Host") }
-            if hosts.count > 1 { throw .badRequest("more than one Host") }
+            let hosts = headers.count(of: "host")
+            if head.version == .http1_1 && hosts != 1 { throw .badRequest("HTTP/1.1 requires exactly one Host") }
+            if hosts > 1 { throw .badRequest("more than one Host") }
             try frameRequestBody(version: head.version)
             return .requestHead(head)
         case .response:
@@ -58,8 +58,14 @@ extension HTTPParser {
     /// run of digits; anything else is ambiguous framing.
     static func contentLength(_ headers: HTTPHeaders) throws(HTTPParserError) -> Int? {
         var result: Int?
-        for field in headers.values("content-length") {
-            for item in field.split(separator: ",", omittingEmptySubsequences: false) {
+        for field in headers.fields where field.name.equalsIgnoringASCIICase("content-length") {
+            // The usual shape, one run of digits, read without splitting or trimming.
+            if let value = Self.plainDecimal(field.value) {
+                if let previous = result, previous != value { throw .badRequest("conflicting Content-Length values") }
+                result = value
+                continue
+            }
+            for item in field.value.split(separator: ",", omittingEmptySubsequences: false) {
                 let text = item.trimmingSpaces()
                 guard !text.isEmpty, text.utf8.count <= 15, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
                     let value = Int(text)
@@ -69,5 +75,17 @@ extension HTTPParser {
             }
         }
         return result
+    }
+
+    /// `text` as a number when it is 1 to 15 ASCII digits and nothing else, else nil.
+    static func plainDecimal(_ text: String) -> Int? {
+        var value = 0
+        var count = 0
+        for byte in text.utf8 {
+            guard byte >= 0x30 && byte <= 0x39, count < 15 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+            count += 1
+        }
+        return count == 0 ? nil : value
     }
 }

@@ -1,21 +1,36 @@
 extension HTTPParser {
     /// The next CRLF-terminated line without its CRLF, or nil when none is complete yet.
-    /// Throws `onOverflow` once more than `limit` bytes are pending without a line end.
-    mutating func nextLine(limit: Int, onOverflow: HTTPParserError) throws(HTTPParserError) -> ArraySlice<UInt8>? {
+    /// Throws the error of `onOverflow` once more than `limit` bytes are pending without a line
+    /// end. The error's text is built only when it is thrown, not for every line.
+    mutating func nextLine(limit: Int, onOverflow: LineKind) throws(HTTPParserError) -> ArraySlice<UInt8>? {
         let end = buffer.count
         var index = scanIndex
         while index < end && buffer[index] != 0x0A { index += 1 }
         guard index < end else {
             scanIndex = end
-            if end - readIndex > limit + 1 { throw onOverflow }
+            if end - readIndex > limit + 1 { throw overflow(onOverflow) }
             return nil
         }
         // A bare LF is rejected: lenient line endings are how requests get smuggled past proxies.
         guard index > readIndex, buffer[index - 1] == 0x0D else { throw .badRequest("line not terminated by CRLF") }
         let line = buffer[readIndex..<(index - 1)]
-        if line.count > limit { throw onOverflow }
+        if line.count > limit { throw overflow(onOverflow) }
         consume(index + 1 - readIndex)
         return line
+    }
+
+    /// The lines `nextLine` reads, each with its error for a line too long.
+    enum LineKind {
+        case startLine, header, chunkSize, trailer
+    }
+
+    func overflow(_ kind: LineKind) -> HTTPParserError {
+        switch kind {
+        case .startLine: self.kind == .request ? .uriTooLong : .badRequest("status line too long")
+        case .header: .headersTooLarge("over \(limits.maxHeaderBytes) bytes")
+        case .chunkSize: .badRequest("chunk size line too long")
+        case .trailer: .headersTooLarge("trailers over the limit")
+        }
     }
 
     mutating func parseStartLine(_ line: ArraySlice<UInt8>) throws(HTTPParserError) {
@@ -45,9 +60,11 @@ extension HTTPParser {
     }
 
     static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParserError) -> HTTPVersion {
-        let text = Array(bytes)
-        guard text.count == 8, text.starts(with: Array("HTTP/".utf8)), text[6] == UInt8(ascii: "."),
-            let major = HTTPSyntax.digit(text[5]), let minor = HTTPSyntax.digit(text[7])
+        let start = bytes.startIndex
+        guard bytes.count == 8, bytes[start] == UInt8(ascii: "H"), bytes[start + 1] == UInt8(ascii: "T"),
+            bytes[start + 2] == UInt8(ascii: "T"), bytes[start + 3] == UInt8(ascii: "P"),
+            bytes[start + 4] == UInt8(ascii: "/"), bytes[start + 6] == UInt8(ascii: "."),
+            let major = HTTPSyntax.digit(bytes[start + 5]), let minor = HTTPSyntax.digit(bytes[start + 7])
         else { throw .badRequest("malformed HTTP version") }
         guard major == 1, minor <= 1 else { throw .unsupportedVersion("HTTP/\(major).\(minor)") }
         return HTTPVersion(major: major, minor: minor)

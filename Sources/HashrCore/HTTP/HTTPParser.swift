@@ -127,14 +127,14 @@ public struct HTTPParser: Sendable {
             case .failed(let error):
                 throw error
             case .startLine:
-                guard let line = try nextLine(limit: limits.maxStartLineLength, onOverflow: startLineOverflow) else { return nil }
+                guard let line = try nextLine(limit: limits.maxStartLineLength, onOverflow: .startLine) else { return nil }
                 if line.isEmpty && headBytes == 0 { continue }  // RFC 9112 2.2: ignore CRLF before a request line
                 headBytes = line.count + 2
                 try parseStartLine(line)
                 state = .headers
             case .headers:
                 let room = limits.maxHeaderBytes - headBytes
-                guard let line = try nextLine(limit: room, onOverflow: .headersTooLarge("over \(limits.maxHeaderBytes) bytes"))
+                guard let line = try nextLine(limit: room, onOverflow: .header)
                 else { return nil }
                 headBytes += line.count + 2
                 if line.isEmpty { return try finishHead() }
@@ -151,7 +151,7 @@ public struct HTTPParser: Sendable {
                 resetMessage()
                 return .end
             case .chunkSize:
-                guard let line = try nextLine(limit: 1024, onOverflow: .badRequest("chunk size line too long")) else { return nil }
+                guard let line = try nextLine(limit: 1024, onOverflow: .chunkSize) else { return nil }
                 let size = try Self.parseChunkSize(line)
                 if size == 0 {
                     state = .trailers
@@ -176,7 +176,7 @@ public struct HTTPParser: Sendable {
                 state = .chunkSize
             case .trailers:
                 let room = limits.maxHeaderBytes - headBytes
-                guard let line = try nextLine(limit: room, onOverflow: .headersTooLarge("trailers over the limit")) else {
+                guard let line = try nextLine(limit: room, onOverflow: .trailer) else {
                     return nil
                 }
                 headBytes += line.count + 2
@@ -196,10 +196,6 @@ public struct HTTPParser: Sendable {
                 return .body(chunk)
             }
         }
-    }
-
-    private var startLineOverflow: HTTPParserError {
-        kind == .request ? .uriTooLong : .badRequest("status line too long")
     }
 
     mutating func consume(_ count: Int) {

@@ -5,7 +5,7 @@ import Logging
 /// With the services' own handler the line is encoded straight into the log sink (no message
 /// string, no metadata dictionary: this runs for every request); with any other handler (a test's
 /// capture) it goes through swift-log as `GET /path 200 0.123ms 44B` with the client as metadata.
-struct AccessLog {
+final class AccessLog {
     private let logger: Logger
     private let direct: (sink: LogSink, label: String)?
     /// Access lines are `info`: a higher `LOG_LEVEL` turns them off.

@@ -11,7 +11,8 @@ import Logging
 /// drop is seen. Call `close()` when done: it fails what is pending and closes every handle.
 public final class RedisClient {
     private let connection: RedisConnection
-    private static let publishCommand = Array("PUBLISH".utf8)
+    /// PUBLISH commands are laid out here, reused from one to the next (see `RedisCommandEncoder`).
+    private var commandBuffer: [UInt8] = []
 
     /// A client that stays `.disconnected` until `connect()`.
     public init(loop: EventLoop, configuration: RedisConfiguration, logger: Logger = Logger(label: "redis")) {
@@ -57,7 +58,18 @@ public final class RedisClient {
 
     /// PUBLISHes `message` on `channel`; succeeds with the number of subscribers that received it.
     public func publish(channel: String, message: [UInt8], completion: @escaping (Result<Int, RedisError>) -> Void) {
-        connection.send([Self.publishCommand, Array(channel.utf8), message]) { Self.receivers($0, completion) }
+        // Taken out while in use: a completion that fails at once may publish again from inside.
+        var command: [UInt8] = []
+        swap(&command, &commandBuffer)
+        command.removeAll(keepingCapacity: true)
+        RedisCommandEncoder.appendHeader(count: 3, to: &command)
+        RedisCommandEncoder.appendArgument("PUBLISH".utf8, to: &command)
+        RedisCommandEncoder.appendArgument(channel.utf8, to: &command)
+        RedisCommandEncoder.appendArgument(message, to: &command)
+        command.withUnsafeBytes { bytes in
+            connection.send(formatted: bytes) { Self.receivers($0, completion) }
+        }
+        commandBuffer = command
     }
 
     /// PUBLISHes the UTF-8 bytes of `message` on `channel`; succeeds with the number of receivers.

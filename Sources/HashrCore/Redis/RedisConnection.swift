@@ -55,16 +55,32 @@ final class RedisConnection {
 
     /// Sends a command when connected; otherwise, or when too many are pending, fails it at once.
     func send<Argument: Collection<UInt8>>(_ arguments: [Argument], completion: @escaping Completion) {
-        loop.assertInEventLoop()
-        guard machine.state == .connected, let socket else {
-            return completion(.failure(machine.state == .closed ? .clientClosed : .notConnected))
-        }
-        guard socket.pending < configuration.maximumPendingCommands else {
-            return completion(.failure(.tooManyPendingCommands(configuration.maximumPendingCommands)))
-        }
+        guard let socket = readySocket(completion) else { return }
         if !socket.send(arguments, completion: completion) {
             completion(.failure(.notConnected))
         }
+    }
+
+    /// `send` for a command already in the wire format (see `RedisCommandEncoder`).
+    func send(formatted command: UnsafeRawBufferPointer, completion: @escaping Completion) {
+        guard let socket = readySocket(completion) else { return }
+        if !socket.send(formatted: command, completion: completion) {
+            completion(.failure(.notConnected))
+        }
+    }
+
+    /// The socket when a command may be sent now; otherwise fails `completion` and returns nil.
+    private func readySocket(_ completion: Completion) -> RedisSocket? {
+        loop.assertInEventLoop()
+        guard machine.state == .connected, let socket else {
+            completion(.failure(machine.state == .closed ? .clientClosed : .notConnected))
+            return nil
+        }
+        guard socket.pending < configuration.maximumPendingCommands else {
+            completion(.failure(.tooManyPendingCommands(configuration.maximumPendingCommands)))
+            return nil
+        }
+        return socket
     }
 
     /// Fails pending commands with `clientClosed`, closes every handle, and stops reconnecting.

@@ -84,12 +84,33 @@ final class RedisSocket {
     /// `completion`, when this connection takes no more commands; otherwise `completion` runs exactly
     /// once, with the reply or with the reason the connection ended.
     func send<Argument: Collection<UInt8>>(_ arguments: [Argument], completion: @escaping Completion) -> Bool {
-        guard isUsable, let context, !arguments.isEmpty else { return false }
-        let box = Unmanaged.passRetained(CommandBox(completion)).toOpaque()
-        let status = Self.withArgv(arguments) { count, argv, lengths in
-            let replied: ReplyCallback = { RedisSocket.from($0!.pointee.data).replied($1, box: $2) }
-            return redisAsyncCommandArgv(context, replied, box, count, argv, lengths)
+        guard !arguments.isEmpty else { return false }
+        return enqueue(completion) { context, replied, box in
+            Self.withArgv(arguments) { count, argv, lengths in
+                redisAsyncCommandArgv(context, replied, box, count, argv, lengths)
+            }
         }
+    }
+
+    /// `send` for a command already in the wire format (see `RedisCommandEncoder`); hiredis
+    /// copies the bytes into its output buffer before this returns.
+    func send(formatted command: UnsafeRawBufferPointer, completion: @escaping Completion) -> Bool {
+        guard command.count > 0 else { return false }
+        return enqueue(completion) { context, replied, box in
+            redisAsyncFormattedCommand(
+                context, replied, box, command.baseAddress!.assumingMemoryBound(to: CChar.self), command.count)
+        }
+    }
+
+    /// Issues a command through `issue` with the reply callback and the completion's box.
+    private func enqueue(
+        _ completion: @escaping Completion,
+        _ issue: (UnsafeMutablePointer<redisAsyncContext>, ReplyCallback, UnsafeMutableRawPointer) -> Int32
+    ) -> Bool {
+        guard isUsable, let context else { return false }
+        let box = Unmanaged.passRetained(CommandBox(completion)).toOpaque()
+        let replied: ReplyCallback = { RedisSocket.from($0!.pointee.data).replied($1, box: $2) }
+        let status = issue(context, replied, box)
         guard status == REDIS_OK else {
             Unmanaged<CommandBox>.fromOpaque(box).release()
             return false
