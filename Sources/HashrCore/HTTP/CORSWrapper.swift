@@ -23,7 +23,5 @@ final class CORSWrapper: HTTPExchangeWrapper {
         return ("preflight", response)
     }
 
-    func decorate(_ headers: inout HTTPHeaders) {
-        headers.add("Access-Control-Allow-Origin", allowOrigin)
-    }
+    var addedFields: HTTPHeaders { HTTPHeaders([("Access-Control-Allow-Origin", allowOrigin)]) }
 }

@@ -11,14 +11,15 @@ protocol HTTPExchangeWrapper: AnyObject {
     /// An answer in place of the handler's, with its route label for metrics, or nil to let the
     /// request through to its handler.
     func intercept(_ request: HTTPRequest) -> (route: String, response: HTTPResponse)?
-    /// Adds to the head of an answer (complete or streamed) before it is written.
-    func decorate(_ headers: inout HTTPHeaders)
+    /// Fields added to the head of every answer, complete or streamed (the server reads them once,
+    /// when it is built).
+    var addedFields: HTTPHeaders { get }
     /// The exchange is over: its answer is written, or its stream ended.
     func finished(_ record: AccessRecord, route: String)
 }
 
 extension HTTPExchangeWrapper {
     func intercept(_ request: HTTPRequest) -> (route: String, response: HTTPResponse)? { nil }
-    func decorate(_ headers: inout HTTPHeaders) {}
+    var addedFields: HTTPHeaders { HTTPHeaders() }
     func finished(_ record: AccessRecord, route: String) {}
 }

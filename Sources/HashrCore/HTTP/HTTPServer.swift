@@ -14,6 +14,11 @@ public final class HTTPServer {
     let metrics: HTTPServerMetrics
     /// Around every exchange, in this order: request metrics, CORS (when configured), the access log.
     let wrappers: [any HTTPExchangeWrapper]
+    /// The wrappers' fields for every answer's head, gathered once.
+    let addedFields: HTTPHeaders
+    /// Answers are laid out here, reused from one to the next (taken while in use; one that grew
+    /// past 64 KiB for a large body is let go rather than kept).
+    var responseBuffer: [UInt8] = []
     private var listener: TCPListener?
     private var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
     private var shutdownCompletions: [() -> Void] = []
@@ -37,6 +42,7 @@ public final class HTTPServer {
         if let origin = configuration.corsAllowOrigin { wrappers.append(CORSWrapper(allowOrigin: origin, router: router)) }
         wrappers.append(AccessLog(logger: logger))
         self.wrappers = wrappers
+        addedFields = HTTPHeaders(wrappers.flatMap { $0.addedFields.fields.map { ($0.name, $0.value) } })
     }
 
     public var connectionCount: Int { connections.count }

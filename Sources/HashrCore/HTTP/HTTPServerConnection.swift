@@ -141,39 +141,36 @@ final class HTTPServerConnection {
 
     func respond(_ response: HTTPResponse, sequence: Int) {
         guard let plan = state.completeResponse(sequence: sequence, status: response.status) else { return }
-        var headers = response.headers
-        if HTTPServerConnectionStateMachine.statusHasBody(response.status) {
-            headers.replace("Content-Length", String(response.body.count))
-        }
-        addCommonHeaders(&headers, plan: plan)
+        let hasBody = HTTPServerConnectionStateMachine.statusHasBody(response.status)
         var bytes: [UInt8] = []
+        swap(&bytes, &server.responseBuffer)
+        bytes.removeAll(keepingCapacity: true)
         bytes.reserveCapacity(256 + response.body.count)
-        HTTPHeadEncoder.responseHead(status: response.status, headers: headers, into: &bytes)
+        HTTPHeadEncoder.responseHead(
+            status: response.status, headers: response.headers,
+            adding: serverFields(plan: plan, contentLength: hasBody ? response.body.count : nil), into: &bytes)
         if plan.sendsBody { bytes.append(contentsOf: response.body) }
         tcp.write(bytes)
+        if bytes.capacity <= 64 * 1024 { server.responseBuffer = bytes }
         finishExchange(status: response.status, bytes: response.body.count, keepAlive: plan.keepAlive)
     }
 
-    private func addCommonHeaders(_ headers: inout HTTPHeaders, plan: HTTPServerConnectionStateMachine.ResponsePlan) {
-        headers.add("Date", server.httpDate())
-        for field in server.configuration.defaultHeaders where !headers.contains(field.name) {
-            headers.add(field.name, field.value)
-        }
-        for wrapper in server.wrappers { wrapper.decorate(&headers) }
-        if !plan.keepAlive {
-            headers.replace("Connection", "close")
-        } else if plan.version == .http1_0 {
-            headers.replace("Connection", "keep-alive")
-        }
+    private func serverFields(
+        plan: HTTPServerConnectionStateMachine.ResponsePlan, contentLength: Int?
+    ) -> HTTPHeadEncoder.ResponseFields {
+        HTTPHeadEncoder.ResponseFields(
+            contentLength: contentLength, date: server.httpDate(), defaults: server.configuration.defaultHeaders,
+            added: server.addedFields,
+            connection: !plan.keepAlive ? "close" : plan.version == .http1_0 ? "keep-alive" : nil)
     }
 
     func startStream(status: Int, headers: HTTPHeaders, sequence: Int) -> HTTPResponseStream? {
         guard let plan = state.startStream(sequence: sequence) else { return nil }
         var headers = headers
         if plan.chunked { headers.replace("Transfer-Encoding", "chunked") }
-        addCommonHeaders(&headers, plan: plan)
         var bytes: [UInt8] = []
-        HTTPHeadEncoder.responseHead(status: status, headers: headers, into: &bytes)
+        HTTPHeadEncoder.responseHead(
+            status: status, headers: headers, adding: serverFields(plan: plan, contentLength: nil), into: &bytes)
         tcp.write(bytes)
         streamBytes = 0
         streamStatus = status

@@ -1,0 +1,66 @@
+extension HTTPHeadEncoder {
+    /// What the server adds to every answer's head besides the handler's own fields.
+    struct ResponseFields {
+        /// `Content-Length` for an answer with a body (replacing the handler's); nil for none.
+        var contentLength: Int?
+        var date: String
+        /// The configuration's default fields, each added unless the head has a field of its name.
+        var defaults: HTTPHeaders
+        /// The wrappers' fields (CORS), added to every head.
+        var added: HTTPHeaders
+        /// Replaces every `Connection` field: `close`, or `keep-alive` on HTTP/1.0; nil leaves them.
+        var connection: String?
+    }
+
+    /// The status line and header block of an answer, written straight from the handler's fields
+    /// and the server's, in this order: the handler's fields (less `Content-Length`), then
+    /// `Content-Length`, `Date`, the defaults, the wrappers' fields, and `Connection`. No header
+    /// list is copied or built: this runs for every answer.
+    static func responseHead(status: Int, headers: HTTPHeaders, adding server: ResponseFields, into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(status, to: &bytes)
+        bytes.append(0x20)
+        bytes.append(contentsOf: HTTPStatus.reason(status).utf8)
+        bytes.append(contentsOf: [0x0D, 0x0A])
+        let replacesContentLength = server.contentLength != nil
+        let replacesConnection = server.connection != nil
+        func kept(_ name: String) -> Bool {
+            !(replacesConnection && name.equalsIgnoringASCIICase("connection"))
+        }
+        for field in headers.fields where kept(field.name) {
+            if replacesContentLength && field.name.equalsIgnoringASCIICase("content-length") { continue }
+            appendField(field.name, field.value, to: &bytes)
+        }
+        if let length = server.contentLength {
+            bytes.append(contentsOf: "Content-Length: ".utf8)
+            appendDecimal(length, to: &bytes)
+            bytes.append(contentsOf: [0x0D, 0x0A])
+        }
+        appendField("Date", server.date, to: &bytes)
+        if !server.defaults.fields.isEmpty {
+            var present = HTTPHeaders()
+            for field in server.defaults.fields {
+                let name = field.name
+                let taken =
+                    (replacesContentLength && name.equalsIgnoringASCIICase("content-length"))
+                    || name.equalsIgnoringASCIICase("date") || present.contains(name)
+                    || headers.fields.contains { $0.name.equalsIgnoringASCIICase(name) && !(replacesContentLength && $0.name.equalsIgnoringASCIICase("content-length")) }
+                guard !taken else { continue }
+                present.add(name, field.value)
+                if kept(name) { appendField(name, field.value, to: &bytes) }
+            }
+        }
+        for field in server.added.fields where kept(field.name) {
+            appendField(field.name, field.value, to: &bytes)
+        }
+        if let connection = server.connection { appendField("Connection", connection, to: &bytes) }
+        bytes.append(contentsOf: [0x0D, 0x0A])
+    }
+
+    private static func appendField(_ name: String, _ value: String, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(contentsOf: [0x3A, 0x20])
+        bytes.append(contentsOf: value.utf8)
+        bytes.append(contentsOf: [0x0D, 0x0A])
+    }
+}
