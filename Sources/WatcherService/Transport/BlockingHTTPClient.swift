@@ -76,26 +76,17 @@ public struct BlockingHTTPClient: Sendable {
     private static func run(_ request: HTTPClientRequest, configuration: HTTPClient.Configuration)
         throws(BlockingHTTPClientError) -> Result<HTTPClientResponse, HTTPClientError>
     {
-        let loop: EventLoop
         do {
-            loop = try EventLoop(logSink: nil)
+            return try PrivateLoop.run { loop, complete in
+                let client = HTTPClient(loop: loop, configuration: configuration)
+                client.execute(request) { result in
+                    client.close()
+                    complete(result)
+                }
+            }
         } catch {
-            throw BlockingHTTPClientError(kind: .other, message: "cannot start an event loop: \(error)")
+            throw BlockingHTTPClientError(kind: .other, message: error.description)
         }
-        var outcome: Result<HTTPClientResponse, HTTPClientError>?
-        let client = HTTPClient(loop: loop, configuration: configuration)
-        client.execute(request) { result in
-            outcome = result
-            client.close()
-            loop.stop()
-        }
-        let unclosed = loop.run()
-        // A handle left open would be a bug of the core client; its memory would leak with the loop.
-        assert(unclosed == 0, "the request's event loop closed with handles still open")
-        guard let outcome else {
-            throw BlockingHTTPClientError(kind: .other, message: "the event loop ended without an answer")
-        }
-        return outcome
     }
 
     /// `Name: value` lines as header fields.
