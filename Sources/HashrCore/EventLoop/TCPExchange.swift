@@ -67,6 +67,10 @@ public final class TCPExchange {
         let timer = LoopTimer(loop: loop) { [unowned self] in finish(.failure(.timedOut(step))) }
         self.timer = timer
         timer.start(after: timeout)
+        if let address = SocketAddress(numericHost: host, port: port) {
+            addresses = [address]
+            return connectNext(after: UVError.connectionRefused)
+        }
         lookup = AddressLookup.start(loop: loop, host: host, port: port) { [self] result in
             lookup = nil
             switch result {

@@ -116,6 +116,9 @@ final class HTTPClientConnection {
 
     private func resolve() {
         let endpoint = pool.endpoint
+        if let address = SocketAddress(numericHost: endpoint.host, port: endpoint.port) {
+            return run(machine.resolved([address]))
+        }
         // Strong capture: the lookup ends either by calling back or by `close()` cancelling it, which
         // drops this closure.
         lookup = AddressLookup.start(loop: pool.loop, host: endpoint.host, port: endpoint.port) { [self] result in
