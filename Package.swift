@@ -80,7 +80,8 @@ let package = Package(
             path: "Tests/TestSupport", swiftSettings: strict),
 
         .testTarget(name: "HashrCoreTests", dependencies: ["HashrCore", "HashrTestSupport"], swiftSettings: strict),
-        .testTarget(name: "HashrTLSTests", dependencies: ["HashrTLS", "HashrTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "HashrTLSTests", dependencies: ["HashrTLS", "HashrTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "HashrTestSupport"], swiftSettings: strict),
         .testTarget(name: "FrontendServiceTests", dependencies: ["FrontendService", "HashrTestSupport"], swiftSettings: strict),
         .testTarget(
