@@ -26,12 +26,13 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        // C libraries from Debian (libuv1-dev, libhiredis-dev, libcurl4-openssl-dev, libssl-dev).
+        // C libraries from Debian (libuv1-dev, libhiredis-dev, libssl-dev).
         .systemLibrary(name: "CLibUV", path: "Sources/CLibUV"),
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
-        // libssl-dev: the worker's SHA-256.
+        // libssl-dev: the worker's SHA-256 (libcrypto alone).
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        // libssl-dev: TLS for the watcher's HTTP client (libssl and libcrypto).
+        .systemLibrary(name: "CLibSSL", path: "Sources/CLibSSL"),
 
         // The shared core: event loop, HTTP server and client, Redis client, service plumbing.
         .target(
@@ -44,6 +45,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+
+        // TLS for the core's HTTP client, outside the core so that only the watcher loads libssl.
+        .target(name: "HashrTLS", dependencies: ["HashrCore", "CLibSSL"], swiftSettings: strict),
 
         // The three services, as libraries so tests run them in-process.
         .target(
@@ -60,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "WatcherService",
-            dependencies: ["HashrCore", "CCurl"],
+            dependencies: ["HashrCore", "HashrTLS"],
             swiftSettings: strict
         ),
 
@@ -76,6 +80,8 @@ let package = Package(
             path: "Tests/TestSupport", swiftSettings: strict),
 
         .testTarget(name: "HashrCoreTests", dependencies: ["HashrCore", "HashrTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HashrTLSTests", dependencies: ["HashrTLS", "HashrTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "HashrTestSupport"], swiftSettings: strict),
         .testTarget(name: "FrontendServiceTests", dependencies: ["FrontendService", "HashrTestSupport"], swiftSettings: strict),
         .testTarget(

@@ -4,7 +4,7 @@ import COpenSSL
 ///
 /// The worker needs one digest; swift-crypto would link all of BoringSSL into the binary (about
 /// 3 MB of the 15 MB budget) for it, while libcrypto is a shared library the runtime image has
-/// anyway for istiowatcher's libcurl.
+/// anyway for istiowatcher's TLS.
 enum SHA256Digest {
     static let byteCount = 32
 

@@ -2,7 +2,7 @@ import CLibUV
 
 extension EventLoop {
     /// Runs `work` on libuv's thread pool and `completion` with its result back on the loop.
-    /// For calls that must block (a TLS request through libcurl, a child process).
+    /// For calls that must block (a router's synchronous request, a child process).
     public func runBlocking<Result: Sendable>(
         _ work: @escaping @Sendable () -> Result,
         completion: @escaping (Result) -> Void

@@ -15,13 +15,16 @@ public final class HTTPClient {
             limits.maxBodyBytes = 16 * 1024 * 1024
             return limits
         }()
+        /// Speaks TLS for `https://` endpoints; nil (the default) fails them with `.tlsFailed`.
+        /// The handshake counts against the request's timeout.
+        public var tls: (any TLSClientContext)?
 
         public init() {}
     }
 
     public let loop: EventLoop
     public let configuration: Configuration
-    private var pools: [String: HTTPConnectionPool] = [:]
+    private var pools: [PoolKey: HTTPConnectionPool] = [:]
     private var sweepTimer: LoopTimer?
     private var closed = false
 
@@ -38,12 +41,12 @@ public final class HTTPClient {
     ) {
         loop.assertInEventLoop()
         guard !closed else { return completion(.failure(.closed)) }
-        let key = "\(request.endpoint.host):\(request.endpoint.port)"
+        let key = PoolKey(host: request.endpoint.host, port: request.endpoint.port, usesTLS: request.endpoint.usesTLS)
         let pool = pools[key] ?? makePool(key: key, endpoint: request.endpoint)
         pool.submit(request, completion: completion)
     }
 
-    private func makePool(key: String, endpoint: HTTPEndpoint) -> HTTPConnectionPool {
+    private func makePool(key: PoolKey, endpoint: HTTPEndpoint) -> HTTPConnectionPool {
         let pool = HTTPConnectionPool(loop: loop, endpoint: endpoint, configuration: configuration)
         pools[key] = pool
         if sweepTimer == nil {
@@ -68,5 +71,13 @@ public final class HTTPClient {
         sweepTimer?.close()
         sweepTimer = nil
         for pool in pools.values { pool.close() }
+    }
+
+    /// One pool per scheme, host and port (not per base path). A struct rather than a formatted
+    /// string: the frontend's generator looks its pool up up to 10,000 times a second.
+    private struct PoolKey: Hashable {
+        let host: String
+        let port: Int
+        let usesTLS: Bool
     }
 }

@@ -1,163 +1,60 @@
-/// One keep-alive connection of the client: sends a request, parses its response, and goes back
-/// to its pool. Loop-confined.
+/// One keep-alive connection of the client: the driver of `HTTPClientConnectionStateMachine`. It
+/// does the I/O (name lookup, connect, TLS bytes, writes, the timer) and holds the data (the request
+/// and its completion, the response so far); the machine decides what happens next. Loop-confined.
 final class HTTPClientConnection {
     typealias Completion = (Result<HTTPClientResponse, HTTPClientError>) -> Void
 
     // Strong: the pool must outlive the close callback; the cycle ends when the pool forgets a closed connection.
     private let pool: HTTPConnectionPool
     private let tcp: TCPStream
-    private let timer: LoopTimer
+    private lazy var timer = LoopTimer(loop: pool.loop) { [unowned self] in run(machine.timerFired()) }
+    private var machine: HTTPClientConnectionStateMachine
     private var parser: HTTPParser
     private var current: (request: HTTPClientRequest, completion: Completion)?
     private var responseHead: HTTPResponseHead?
     private var responseBody: [UInt8] = []
-    private var receivedBytes = false
     private var closed = false
     /// The name lookup of a new connection, until it finishes; cancelled when the connection closes
     /// first (the request timed out, or the client closed).
     private var lookup: AddressLookup?
-    /// How many requests this connection has answered: a failure on a reused connection may just be
-    /// the server's idle timeout, and an idempotent request is then worth one more try.
-    private(set) var completedRequests = 0
-    private(set) var isConnected = false
+    /// The TLS session of an `https://` connection, from the handshake on.
+    private var tls: (any TLSClientSession)?
 
     init(pool: HTTPConnectionPool) throws(UVError) {
         self.pool = pool
         tcp = try TCPStream(loop: pool.loop)
-        parser = HTTPParser(kind: .response, limits: pool.configuration.responseLimits)
-        timer = LoopTimer(loop: pool.loop) {}
-        timer.setAction { [unowned self] in timedOut() }
+        let limits = pool.configuration.responseLimits
+        parser = HTTPParser(kind: .response, limits: limits)
+        machine = HTTPClientConnectionStateMachine(usesTLS: pool.endpoint.usesTLS, bodyLimit: limits.maxBodyBytes)
         tcp.onRead = { [unowned self] bytes in didRead(bytes) }
-        tcp.onReadError = { [unowned self] error in peerClosed(error) }
-        tcp.onWriteError = { [unowned self] error in fail(.connectionReset(reason: error.message)) }
+        tcp.onReadError = { [unowned self] error in run(machine.peerClosed(error)) }
+        tcp.onWriteError = { [unowned self] error in run(machine.writeFailed(error)) }
         tcp.onClosed = { [self] in pool.connectionClosed(self) }
     }
 
-    var isBusy: Bool { current != nil }
+    var isBusy: Bool { machine.isBusy }
+    /// How many requests this connection has answered.
+    var completedRequests: Int { machine.completedRequests }
 
     /// Resolves the pool's host, connects, then sends `request`. The request's timeout runs from
-    /// now, so a DNS server that never answers cannot hold the request past it.
+    /// now, so a DNS server that never answers (or a TLS server that never finishes its handshake)
+    /// cannot hold the request past it.
     func open(sending request: HTTPClientRequest, completion: @escaping Completion) {
         current = (request, completion)
-        startTimer(for: request)
-        let endpoint = pool.endpoint
-        // Strong capture: the lookup ends either by calling back or by `close()` cancelling it, which
-        // drops this closure.
-        lookup = AddressLookup.start(loop: pool.loop, host: endpoint.host, port: endpoint.port) { [self] result in
-            lookup = nil
-            guard !closed else { return }
-            switch result {
-            case .success(let addresses): connect(addresses[...])
-            case .failure(let failure): fail(.resolveFailed(host: failure.host, reason: failure.reason))
-            }
-        }
-    }
-
-    private func connect(_ addresses: ArraySlice<SocketAddress>) {
-        guard !closed, let address = addresses.first else { return }
-        tcp.connect(to: address) { [self] error in
-            guard !closed else { return }
-            if let error {
-                // Try the next address of the name before giving up.
-                if addresses.count > 1 { return connect(addresses.dropFirst()) }
-                let failure: HTTPClientError =
-                    error.code == UVError.connectionRefused
-                    ? .connectionRefused(address: address.text) : .connectFailed(address: address.text, reason: error.message)
-                return fail(failure)
-            }
-            isConnected = true
-            tcp.setNoDelay()
-            tcp.startReading()
-            if let current { tcp.write(current.request.encoded()) }
-        }
+        parser.nextResponseIsToHEAD = request.method == "HEAD"
+        run(machine.open(facts(of: request)))
     }
 
     /// Sends on this (idle, connected) connection.
     func send(_ request: HTTPClientRequest, completion: @escaping Completion) {
         current = (request, completion)
-        startTimer(for: request)
         parser.nextResponseIsToHEAD = request.method == "HEAD"
-        tcp.write(request.encoded())
-    }
-
-    private func startTimer(for request: HTTPClientRequest) {
-        parser.nextResponseIsToHEAD = request.method == "HEAD"
-        receivedBytes = false
-        timer.start(after: request.timeout ?? pool.configuration.requestTimeout)
-    }
-
-    private func didRead(_ bytes: UnsafeRawBufferPointer) {
-        guard current != nil else {
-            // Bytes nobody asked for: the connection is out of step; drop it.
-            return close()
-        }
-        receivedBytes = true
-        parser.append(bytes)
-        drainParser()
-    }
-
-    private func drainParser() {
-        do {
-            while let event = try parser.next() {
-                switch event {
-                case .responseHead(let head):
-                    // An interim 100 Continue is not the answer; keep waiting.
-                    if head.status >= 100 && head.status < 200 { continue }
-                    responseHead = head
-                case .body(let chunk):
-                    if responseHead != nil { responseBody.append(contentsOf: chunk) }
-                case .end:
-                    guard let head = responseHead else { continue }
-                    return complete(head)
-                case .requestHead:
-                    preconditionFailure("a response parser emitted a request head")
-                }
-            }
-        } catch {
-            fail(.badResponse(error.description))
-        }
-    }
-
-    private func complete(_ head: HTTPResponseHead) {
-        guard let current else { return }
-        self.current = nil
-        timer.stop()
-        let response = HTTPClientResponse(head: head, body: responseBody)
-        responseHead = nil
-        responseBody = []
-        completedRequests += 1
-        let reusable = head.keepAlive && !current.request.headers.tokens("connection").contains("close") && parser.bufferedByteCount == 0
-        if !reusable { close() }
-        current.completion(.success(response))
-        if reusable { pool.connectionIsIdle(self) }
-    }
-
-    private func peerClosed(_ error: UVError) {
-        if current != nil, responseHead != nil, error.code == UVError.endOfFile {
-            // A body delimited by the connection closing.
-            if (try? parser.finish()) == .end, let head = responseHead { return complete(head) }
-        }
-        if current == nil { return close() }
-        let retry = !receivedBytes && completedRequests > 0
-        fail(.connectionReset(reason: error.code == UVError.endOfFile ? "closed by the server before the response" : error.message), retryable: retry)
-    }
-
-    private func timedOut() {
-        guard let current else { return close() }
-        fail(.timeout(after: current.request.timeout ?? pool.configuration.requestTimeout))
+        run(machine.send(facts(of: request)))
     }
 
     /// Fails the request in flight (if any) and closes.
-    func fail(_ error: HTTPClientError, retryable: Bool = false) {
-        let current = self.current
-        self.current = nil
-        close()
-        guard let current else { return }
-        if retryable && current.request.isIdempotent {
-            pool.submit(current.request, completion: current.completion)
-        } else {
-            current.completion(.failure(error))
-        }
+    func fail(_ error: HTTPClientError) {
+        run(machine.closeRequested(failing: error))
     }
 
     func close() {
@@ -167,5 +64,155 @@ final class HTTPClientConnection {
         lookup = nil
         timer.close()
         tcp.close()
+    }
+
+    private func facts(of request: HTTPClientRequest) -> HTTPClientConnectionStateMachine.RequestFacts {
+        .init(
+            timeout: request.timeout ?? pool.configuration.requestTimeout, isIdempotent: request.isIdempotent,
+            asksToClose: request.headers.tokens("connection").contains("close"))
+    }
+
+    /// Does what the machine said.
+    private func run(_ action: HTTPClientConnectionStateMachine.Action) {
+        switch action {
+        case .none, .acceptHead:
+            break
+        case .resolve(let timeout):
+            timer.start(after: timeout)
+            resolve()
+        case .connect(let address):
+            connect(to: address)
+        case .startTLS:
+            startReading()
+            startTLS()
+        case .sendRequest(let timeout):
+            if let timeout { timer.start(after: timeout) } else { startReading() }
+            if let current { write(current.request.encoded()) }
+        case .parse:
+            break  // `deliver` parses; the machine only counts the bytes.
+        case .finishBodyAtClose:
+            // A body delimited by the connection closing.
+            if (try? parser.finish()) == .end {
+                run(machine.responseEnded(bufferedBytes: 0))
+            } else {
+                run(machine.bodyCutOff())
+            }
+        case .succeed(let reusable):
+            succeed(reusable: reusable)
+        case .fail(let error, let retry):
+            let current = self.current
+            self.current = nil
+            close()
+            guard let current else { return }
+            if retry {
+                pool.submit(current.request, completion: current.completion)
+            } else {
+                current.completion(.failure(error))
+            }
+        case .close:
+            close()
+        }
+    }
+
+    private func resolve() {
+        let endpoint = pool.endpoint
+        if let address = SocketAddress(numericHost: endpoint.host, port: endpoint.port) {
+            return run(machine.resolved([address]))
+        }
+        // Strong capture: the lookup ends either by calling back or by `close()` cancelling it, which
+        // drops this closure.
+        lookup = AddressLookup.start(loop: pool.loop, host: endpoint.host, port: endpoint.port) { [self] result in
+            lookup = nil
+            switch result {
+            case .success(let addresses): run(machine.resolved(addresses))
+            case .failure(let failure): run(machine.resolveFailed(host: failure.host, reason: failure.reason))
+            }
+        }
+    }
+
+    private func connect(to address: SocketAddress) {
+        tcp.connect(to: address) { [self] error in
+            run(error.map { machine.connectFailed($0) } ?? machine.connected())
+        }
+    }
+
+    private func startReading() {
+        tcp.setNoDelay()
+        tcp.startReading()
+    }
+
+    private func startTLS() {
+        guard let context = pool.configuration.tls else {
+            return run(machine.tlsFailed(.tlsFailed(reason: "this client has no TLS configured for \(pool.endpoint)")))
+        }
+        do throws(HTTPClientError) {
+            let session = try context.makeSession(host: pool.endpoint.host)
+            tls = session
+            tcp.write(try session.startHandshake())
+        } catch {
+            run(machine.tlsFailed(error))
+        }
+    }
+
+    /// Writes application data, encrypted on a TLS connection.
+    private func write(_ bytes: [UInt8]) {
+        guard let tls else { return tcp.write(bytes) }
+        do throws(HTTPClientError) {
+            tcp.write(try tls.encrypt(bytes))
+        } catch {
+            run(machine.tlsFailed(error))
+        }
+    }
+
+    private func didRead(_ bytes: UnsafeRawBufferPointer) {
+        guard let tls else { return deliver(bytes) }
+        let received: TLSReceived
+        do throws(HTTPClientError) {
+            received = try tls.receive(bytes)
+        } catch {
+            return run(machine.tlsFailed(error))
+        }
+        if !received.toSend.isEmpty { tcp.write(received.toSend) }
+        if received.isEstablished && machine.phase == .handshaking { run(machine.tlsEstablished()) }
+        if !received.plaintext.isEmpty { received.plaintext.withUnsafeBytes { deliver($0) } }
+        if received.peerClosed && !closed { run(machine.peerClosed(UVError(code: UVError.endOfFile, operation: "read"))) }
+    }
+
+    /// Application data: to the parser, if the machine expects a response.
+    private func deliver(_ bytes: UnsafeRawBufferPointer) {
+        let action = machine.bytesReceived()
+        guard action == .parse else { return run(action) }
+        parser.append(bytes)
+        do {
+            while !closed, let event = try parser.next() {
+                switch event {
+                case .responseHead(let head):
+                    if machine.responseHead(status: head.status, keepAlive: head.keepAlive) == .acceptHead {
+                        responseHead = head
+                    }
+                case .body(let chunk):
+                    if responseHead != nil { responseBody.append(contentsOf: chunk) }
+                case .end:
+                    run(machine.responseEnded(bufferedBytes: parser.bufferedByteCount))
+                    if machine.phase != .inFlight { return }
+                case .requestHead:
+                    preconditionFailure("a response parser emitted a request head")
+                }
+            }
+        } catch {
+            run(machine.parseFailed(error))
+        }
+    }
+
+    private func succeed(reusable: Bool) {
+        guard let current, let head = responseHead else { return }
+        self.current = nil
+        timer.stop()
+        let response = HTTPClientResponse(head: head, body: responseBody)
+        responseHead = nil
+        responseBody = []
+        if !reusable { close() }
+        current.completion(.success(response))
+        if reusable { pool.connectionIsIdle(self) }
     }
 }

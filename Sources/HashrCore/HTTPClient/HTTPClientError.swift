@@ -12,6 +12,15 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
     case connectionReset(reason: String)
     /// The peer sent something that is not a valid HTTP response.
     case badResponse(String)
+    /// The response's body exceeds the client's limit.
+    case responseTooLarge(limit: Int)
+    /// The server's certificate is not signed by a trusted CA (or is expired, or not for a server).
+    case certificateUntrusted(reason: String)
+    /// The server's certificate is valid but names another host.
+    case hostNameMismatch(host: String)
+    /// TLS failed otherwise: the handshake (a plain-HTTP server, no common protocol version) or a
+    /// broken record later.
+    case tlsFailed(reason: String)
     /// Too many requests are already waiting for a connection to this host.
     case queueFull(limit: Int)
     /// The client was closed.
@@ -25,6 +34,10 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         case .timeout(let after): "no response within \(EnvironmentReader.format(after))"
         case .connectionReset(let reason): "connection reset: \(reason)"
         case .badResponse(let reason): "bad response: \(reason)"
+        case .responseTooLarge(let limit): "the response exceeded \(limit) bytes"
+        case .certificateUntrusted(let reason): "TLS certificate untrusted: \(reason)"
+        case .hostNameMismatch(let host): "TLS certificate does not name \(host)"
+        case .tlsFailed(let reason): "TLS handshake failed: \(reason)"
         case .queueFull(let limit): "more than \(limit) requests waiting for a connection"
         case .closed: "client closed"
         }
@@ -38,7 +51,10 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         case .connectFailed: "connect"
         case .timeout: "timeout"
         case .connectionReset: "reset"
-        case .badResponse: "bad_response"
+        case .badResponse, .responseTooLarge: "bad_response"
+        case .certificateUntrusted: "tls_untrusted"
+        case .hostNameMismatch: "tls_host_mismatch"
+        case .tlsFailed: "tls_handshake"
         case .queueFull: "queue_full"
         case .closed: "closed"
         }

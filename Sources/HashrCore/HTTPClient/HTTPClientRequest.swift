@@ -20,7 +20,12 @@ public struct HTTPClientRequest: Sendable {
 
     /// GET, HEAD, PUT, DELETE and OPTIONS may be sent again when a reused connection turns out to
     /// have been closed by the server; a POST never is (the worker would publish twice).
-    var isIdempotent: Bool { ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].contains(method) }
+    var isIdempotent: Bool {
+        switch method {
+        case "GET", "HEAD", "PUT", "DELETE", "OPTIONS": true
+        default: false
+        }
+    }
 
     /// The request as bytes on the wire.
     func encoded() -> [UInt8] {

@@ -26,9 +26,14 @@ public struct PrometheusQuery: Sendable, Equatable {
         self.expression = expression
     }
 
+    /// `/api/v1/query?query=<percent-encoded expression>`, to append to the server's URL.
+    public var path: String {
+        "/api/v1/query?query=" + Self.percentEncode(expression)
+    }
+
     /// `<server>/api/v1/query?query=<percent-encoded expression>`.
     public var url: String {
-        serverURL + "/api/v1/query?query=" + Self.percentEncode(expression)
+        serverURL + path
     }
 
     /// Percent-encodes everything but RFC 3986's unreserved characters, so `{}`, `"`, `=`, `[`,

@@ -1,57 +1,53 @@
 import HashrCore
+import HashrTLS
 
-/// Runs the instant query: over the core's HTTP client on the loop for `http://` Prometheus, or
-/// through libcurl on the thread pool for `https://` (no TLS on the loop). Loop-confined.
+/// Runs the instant query over the core's HTTP client on the loop, `http://` or `https://` (then
+/// trusting the system's CAs). Loop-confined.
 final class PrometheusObserver {
-    private let loop: EventLoop
     private let query: PrometheusQuery
     private let timeout: Duration
-    private let endpoint: HTTPEndpoint?
-    private let client: HTTPClient?
-    private let path: String
+    private let client: HTTPClient
+    /// Where to send the query.
+    private let target: HTTPTarget?
+    /// Why the query cannot be sent, when it cannot (a URL the client cannot take, no TLS).
+    private var unusable: String?
 
     init(loop: EventLoop, query: PrometheusQuery, timeout: Duration) {
-        self.loop = loop
         self.query = query
         self.timeout = timeout
-        endpoint = HTTPEndpoint(url: query.serverURL)
-        if endpoint != nil {
-            var configuration = HTTPClient.Configuration()
-            configuration.maxConnectionsPerHost = 2
-            configuration.requestTimeout = timeout
-            client = HTTPClient(loop: loop, configuration: configuration)
-        } else {
-            client = nil
+        var configuration = HTTPClient.Configuration()
+        configuration.maxConnectionsPerHost = 2
+        configuration.requestTimeout = timeout
+        // The query path is built here, once.
+        let url = query.url
+        target = HTTPTarget(url: url)
+        if target == nil { unusable = "not a URL the HTTP client can request: \(url)" }
+        if let target, target.endpoint.usesTLS {
+            // Only for an https:// Prometheus: OpenSSL's set-up costs memory a plain watcher does not spend.
+            do throws(HTTPClientError) {
+                configuration.tls = try OpenSSLClientContext(certificateAuthorityFile: nil)
+            } catch {
+                unusable = error.description
+            }
         }
-        path = "/api/v1/query?query=" + PrometheusQuery.percentEncode(query.expression)
+        client = HTTPClient(loop: loop, configuration: configuration)
     }
 
     /// Queries once; `completion` runs on the loop with what was observed.
     func observe(completion: @escaping (Observation) -> Void) {
-        if let client, let endpoint {
-            let request = HTTPClientRequest(method: "GET", endpoint: endpoint, path: path, timeout: timeout)
-            client.execute(request) { [query] result in
-                switch result {
-                case .success(let response): completion(query.decode(status: response.status, body: response.body))
-                case .failure(let error): completion(query.connectionFailed(error.description))
-                }
-            }
-            return
+        guard let target, unusable == nil else {
+            return completion(query.connectionFailed(unusable ?? "no target"))
         }
-        let query = self.query
-        let timeout = self.timeout
-        loop.runBlocking({ () -> Observation in
-            let client = BlockingHTTPClient(certificateAuthorityFile: nil, allowsPlainHTTP: true)
-            do {
-                let response = try client.perform(method: "GET", url: query.url, timeout: timeout)
-                return query.decode(status: response.status, body: response.body)
-            } catch {
-                return query.connectionFailed("\(error)")
+        let request = HTTPClientRequest(method: "GET", endpoint: target.endpoint, path: target.path, timeout: timeout)
+        client.execute(request) { [query] result in
+            switch result {
+            case .success(let response): completion(query.decode(status: response.status, body: response.body))
+            case .failure(let error): completion(query.connectionFailed(error.description))
             }
-        }, completion: completion)
+        }
     }
 
     func close() {
-        client?.close()
+        client.close()
     }
 }

@@ -1,10 +1,14 @@
-import CCurl
+import HashrCore
+import HashrTLS
 
-/// HTTP(S) requests with libcurl that block the calling thread until answered or timed out.
+/// HTTP(S) requests that block the calling thread until answered or timed out.
 ///
-/// For the Kubernetes API, where hand-written TLS is out of the question. Each request uses its own
-/// curl handle, so the client has no shared state and may be used from several threads; it must
-/// not be used on the event loop's thread (the lead runs it on libuv's thread pool).
+/// For the synchronous routers, which run on libuv's thread pool. Each request runs the core's
+/// `HTTPClient` (with `HashrTLS` for `https://`) on an event loop of its own, which the calling thread
+/// runs until the answer has come and every handle is closed: no state is shared between requests,
+/// so the client may be used from several threads at once. It must not be used on an event loop's
+/// thread, which it would block. The name lookup goes to libuv's thread pool too, so a caller on that
+/// pool holds one of its threads while another resolves (the watcher makes one call at a time).
 public struct BlockingHTTPClient: Sendable {
     /// An answer: any status, and the body.
     public struct Response: Sendable, Equatable {
@@ -32,131 +36,71 @@ public struct BlockingHTTPClient: Sendable {
         self.maximumResponseBytes = maximumResponseBytes
     }
 
-    /// libcurl's global setup is not thread-safe, so it runs once, lazily, under Swift's
-    /// thread-safe initialization of globals, before the first handle is made.
-    private static let globalSetup: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-
-    /// Sends one request and waits for the complete answer.
+    /// Sends one request and waits for the complete answer. `timeout` bounds everything: the name
+    /// lookup, connecting, the TLS handshake and the response.
     /// - Parameters:
     ///   - headers: complete header lines, e.g. `Content-Type: application/json`.
     ///   - body: sent as is when non-nil (also for an empty body).
     public func perform(
         method: String, url: String, headers: [String] = [], body: [UInt8]? = nil, timeout: Duration
     ) throws(BlockingHTTPClientError) -> Response {
-        guard Self.globalSetup == CURLE_OK else {
-            throw BlockingHTTPClientError(kind: .other, message: "libcurl could not be initialized")
+        guard let target = HTTPTarget(url: url) else {
+            throw BlockingHTTPClientError(kind: .other, message: "not an http:// or https:// URL: \(url)")
         }
-        // All three outlive the handle: curl may use them until curl_easy_cleanup.
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        defer { errorBuffer.deallocate() }
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        let sink = ResponseSink(limit: maximumResponseBytes)
-        defer { withExtendedLifetime(sink) {} }
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
-        // "Expect:" turns off curl's 100-continue round trip for larger bodies.
-        for line in headers + ["Expect:"] {
-            guard let extended = curl_slist_append(headerList, line) else {
-                throw BlockingHTTPClientError(kind: .other, message: "out of memory building headers")
+        guard target.endpoint.usesTLS || allowsPlainHTTP else {
+            throw BlockingHTTPClientError(kind: .other, message: "only https:// is allowed here, not \(url)")
+        }
+        var configuration = HTTPClient.Configuration()
+        configuration.maxConnectionsPerHost = 1
+        configuration.requestTimeout = timeout
+        configuration.responseLimits.maxBodyBytes = maximumResponseBytes
+        do throws(HTTPClientError) {
+            // Per request: a rotated CA file is read afresh, and nothing is shared between threads.
+            if target.endpoint.usesTLS {
+                configuration.tls = try OpenSSLClientContext(certificateAuthorityFile: certificateAuthorityFile)
             }
-            headerList = extended
+        } catch {
+            throw BlockingHTTPClientError(error)
         }
-        guard let handle = curl_easy_init() else {
-            throw BlockingHTTPClientError(kind: .other, message: "libcurl could not be initialized")
+        let request = HTTPClientRequest(
+            method: method, endpoint: target.endpoint, path: target.path, headers: try Self.fields(headers),
+            body: body ?? [], timeout: timeout)
+        let result = try Self.run(request, configuration: configuration)
+        switch result {
+        case .success(let response): return Response(status: response.status, body: response.body)
+        case .failure(let error): throw BlockingHTTPClientError(error)
         }
-        defer { curl_easy_cleanup(handle) }
-        let milliseconds = max(
-            1, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
-
-        var setup = CURLE_OK
-        func option(_ result: CURLcode) { if setup == CURLE_OK { setup = result } }
-        option(ccurl_setopt_string(handle, CURLOPT_URL, url))
-        option(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, allowsPlainHTTP ? "http,https" : "https"))
-        option(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))  // signals and threads do not mix
-        option(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds))
-        option(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds))
-        option(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
-        option(ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList.map { UnsafeMutableRawPointer($0) }))
-        if let certificateAuthorityFile {
-            option(ccurl_setopt_string(handle, CURLOPT_CAINFO, certificateAuthorityFile))
-            // Without this the system's CA folder would be trusted too.
-            option(ccurl_setopt_string(handle, CURLOPT_CAPATH, nil))
-        }
-        if method == "GET" {
-            option(ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1))
-        } else {
-            option(ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method))
-        }
-        if let body {
-            option(ccurl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count))
-            body.withUnsafeBytes { bytes in
-                // COPYPOSTFIELDS copies now, so the pointer need not outlive this closure.
-                option(
-                    ccurl_setopt_pointer(
-                        handle, CURLOPT_COPYPOSTFIELDS,
-                        UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(errorBuffer))))
-            }
-        }
-        option(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()))
-        option(
-            ccurl_setopt_write_function(handle) { data, size, count, context in
-                ResponseSink.receive(data, size * count, context)
-            })
-        guard setup == CURLE_OK else { throw failure(setup, errorBuffer) }
-
-        let result = curl_easy_perform(handle)
-        guard result == CURLE_OK else {
-            if sink.overflowed {
-                throw BlockingHTTPClientError(
-                    kind: .responseTooLarge, message: "the answer exceeded \(maximumResponseBytes) bytes")
-            }
-            throw failure(result, errorBuffer)
-        }
-        var status = 0
-        _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return Response(status: status, body: sink.bytes)
     }
 
-    private func failure(_ code: CURLcode, _ errorBuffer: UnsafeMutablePointer<CChar>) -> BlockingHTTPClientError {
-        let detail = String(cString: errorBuffer)
-        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-        let kind: BlockingHTTPClientError.Kind
-        switch code {
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
-            kind = .connectionFailed
-        case CURLE_OPERATION_TIMEDOUT:
-            kind = .timedOut
-        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM,
-            CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR:
-            kind = .tlsFailed
-        default:
-            kind = .other
+    /// Runs `request` on a loop of its own on this thread, until it is answered and the loop is empty.
+    private static func run(_ request: HTTPClientRequest, configuration: HTTPClient.Configuration)
+        throws(BlockingHTTPClientError) -> Result<HTTPClientResponse, HTTPClientError>
+    {
+        do {
+            return try PrivateLoop.run { loop, complete in
+                let client = HTTPClient(loop: loop, configuration: configuration)
+                client.execute(request) { result in
+                    client.close()
+                    complete(result)
+                }
+            }
+        } catch {
+            throw BlockingHTTPClientError(kind: .other, message: error.description)
         }
-        return BlockingHTTPClientError(kind: kind, message: message)
     }
 
-    /// Collects the body; lives on the stack of `perform` for the duration of the transfer.
-    private final class ResponseSink {
-        let limit: Int
-        var bytes: [UInt8] = []
-        var overflowed = false
-
-        init(limit: Int) {
-            self.limit = limit
-        }
-
-        /// libcurl's write callback. Returning less than `length` makes libcurl abort the transfer.
-        static func receive(_ data: UnsafeMutablePointer<CChar>?, _ length: Int, _ context: UnsafeMutableRawPointer?)
-            -> Int
-        {
-            guard let data, let context else { return 0 }
-            let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-            guard sink.bytes.count + length <= sink.limit else {
-                sink.overflowed = true
-                return 0
+    /// `Name: value` lines as header fields.
+    private static func fields(_ lines: [String]) throws(BlockingHTTPClientError) -> HTTPHeaders {
+        var fields = HTTPHeaders()
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
+                !line.contains(where: { $0 == "\r" || $0 == "\n" })
+            else {
+                throw BlockingHTTPClientError(kind: .other, message: "not a header line: \(line.debugDescription)")
             }
-            sink.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
-            return length
+            let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
+            fields.add(String(line[..<colon]), String(value))
         }
+        return fields
     }
 }

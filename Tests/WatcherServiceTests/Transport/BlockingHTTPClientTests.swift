@@ -3,7 +3,8 @@ import Testing
 
 @testable import WatcherService
 
-/// The libcurl client against the stand-in API server over real TLS.
+/// The blocking client (the core client on a private loop, OpenSSL for https) against the stand-in API
+/// server over real TLS. Each test blocks a thread of its own, never the cooperative pool.
 @Suite(.timeLimit(.minutes(1))) struct BlockingHTTPClientTests {
     let vsPath = "/apis/networking.istio.io/v1/namespaces/default/virtualservices/worker-virtual-service"
 
@@ -22,107 +23,125 @@ import Testing
         }
     }
 
-    @Test func getsOverTLSWithTheGivenCA() throws {
-        let server = try StandInAPIServer()
-        let response = try client().perform(
-            method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"], timeout: .seconds(5)
-        )
-        #expect(response.status == 200)
-        #expect(try JSONParser.parse(response.body)["metadata"]?["resourceVersion"] == "4711")
-    }
-
-    @Test func sendsMethodHeadersAndBody() throws {
-        let server = try StandInAPIServer()
-        let body: JSONValue = ["kind": "Event", "involvedObject": ["name": "x"], "message": "ü \u{1}"]
-        let response = try client().perform(
-            method: "POST", url: server.url + "/api/v1/namespaces/default/events",
-            headers: ["Authorization: Bearer test-token", "Content-Type: application/json"], body: body.serializedBytes,
-            timeout: .seconds(5))
-        #expect(response.status == 201)
-        let recorded = try #require(try server.requests().last)
-        #expect(recorded["method"] == "POST")
-        #expect(recorded["contentType"] == "application/json")
-        #expect(try JSONParser.parse(recorded["body"]?.stringValue ?? "") == body)
-    }
-
-    @Test func theStandInEnforcesTokenAndContentType() throws {
-        let server = try StandInAPIServer()
-        let http = try client()
-        #expect(try http.perform(method: "GET", url: server.url + vsPath, timeout: .seconds(5)).status == 401)
-        let wrong = try http.perform(
-            method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer nope"], timeout: .seconds(5))
-        #expect(wrong.status == 403)
-        let untyped = try http.perform(
-            method: "PUT", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"],
-            body: Array("{}".utf8),
-            timeout: .seconds(5))
-        #expect(untyped.status == 415)
-        let unversioned = try http.perform(
-            method: "PUT", url: server.url + vsPath,
-            headers: ["Authorization: Bearer test-token", "Content-Type: application/json"],
-            body: Array(#"{"metadata":{"name":"worker-virtual-service"}}"#.utf8), timeout: .seconds(5))
-        #expect(unversioned.status == 422)
-    }
-
-    @Test func anUntrustedCertificateIsATLSFailure() throws {
-        let server = try StandInAPIServer()
-        let error = failure {
-            _ = try client(ca: TestCertificates.get().otherCAFile).perform(
-                method: "GET", url: server.url + vsPath, timeout: .seconds(5))
+    @Test func getsOverTLSWithTheGivenCA() async throws {
+        try await OffThePool.run { [self] in
+            let server = try StandInAPIServer()
+            let response = try client().perform(
+                method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"], timeout: .seconds(5)
+            )
+            #expect(response.status == 200)
+            #expect(try JSONParser.parse(response.body)["metadata"]?["resourceVersion"] == "4711")
         }
-        #expect(error?.kind == .tlsFailed, "\(String(describing: error))")
     }
 
-    @Test func aNameNotInTheCertificateIsATLSFailure() throws {
-        let server = try StandInAPIServer()
-        let error = failure {
-            _ = try client().perform(method: "GET", url: "https://localhost:\(server.port)/", timeout: .seconds(5))
-        }
-        #expect(error?.kind == .tlsFailed, "\(String(describing: error))")
-    }
-
-    @Test func aClosedPortIsAConnectionFailure() throws {
-        let port = FreePort.take()
-        let error = failure {
-            _ = try client().perform(method: "GET", url: "https://127.0.0.1:\(port)/", timeout: .seconds(5))
-        }
-        #expect(error?.kind == .connectionFailed)
-        #expect(error?.description.contains("connection failed:") == true)
-        #expect(error?.message.contains("\(port)") == true, "\(String(describing: error))")
-    }
-
-    @Test func aSlowServerTimesOut() throws {
-        let server = try StandInAPIServer()
-        try server.set(["delaySeconds": 3])
-        let started = ContinuousClock.now
-        let error = failure {
-            _ = try client().perform(
-                method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"],
-                timeout: .milliseconds(300))
-        }
-        #expect(error?.kind == .timedOut, "\(String(describing: error))")
-        #expect(started.duration(to: .now) < .seconds(2))
-    }
-
-    @Test func plainHTTPIsRefusedUnlessAllowed() throws {
-        let port = FreePort.take()
-        let refused = failure {
-            _ = try client().perform(method: "GET", url: "http://127.0.0.1:\(port)/", timeout: .seconds(5))
-        }
-        #expect(refused?.kind == .other, "\(String(describing: refused))")
-        let allowed = failure {
-            _ = try client(plain: true).perform(method: "GET", url: "http://127.0.0.1:\(port)/", timeout: .seconds(5))
-        }
-        #expect(allowed?.kind == .connectionFailed)
-    }
-
-    @Test func oversizedAnswersAreCutOff() throws {
-        let server = try StandInAPIServer()
-        let error = failure {
-            _ = try client(limit: 100).perform(
-                method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"],
+    @Test func sendsMethodHeadersAndBody() async throws {
+        try await OffThePool.run { [self] in
+            let server = try StandInAPIServer()
+            let body: JSONValue = ["kind": "Event", "involvedObject": ["name": "x"], "message": "ü \u{1}"]
+            let response = try client().perform(
+                method: "POST", url: server.url + "/api/v1/namespaces/default/events",
+                headers: ["Authorization: Bearer test-token", "Content-Type: application/json"], body: body.serializedBytes,
                 timeout: .seconds(5))
+            #expect(response.status == 201)
+            let recorded = try #require(try server.requests().last)
+            #expect(recorded["method"] == "POST")
+            #expect(recorded["contentType"] == "application/json")
+            #expect(try JSONParser.parse(recorded["body"]?.stringValue ?? "") == body)
         }
-        #expect(error == BlockingHTTPClientError(kind: .responseTooLarge, message: "the answer exceeded 100 bytes"))
+    }
+
+    @Test func theStandInEnforcesTokenAndContentType() async throws {
+        try await OffThePool.run { [self] in
+            let server = try StandInAPIServer()
+            let http = try client()
+            #expect(try http.perform(method: "GET", url: server.url + vsPath, timeout: .seconds(5)).status == 401)
+            let wrong = try http.perform(
+                method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer nope"], timeout: .seconds(5))
+            #expect(wrong.status == 403)
+            let untyped = try http.perform(
+                method: "PUT", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"],
+                body: Array("{}".utf8),
+                timeout: .seconds(5))
+            #expect(untyped.status == 415)
+            let unversioned = try http.perform(
+                method: "PUT", url: server.url + vsPath,
+                headers: ["Authorization: Bearer test-token", "Content-Type: application/json"],
+                body: Array(#"{"metadata":{"name":"worker-virtual-service"}}"#.utf8), timeout: .seconds(5))
+            #expect(unversioned.status == 422)
+        }
+    }
+
+    @Test func anUntrustedCertificateIsATLSFailure() async throws {
+        try await OffThePool.run { [self] in
+            let server = try StandInAPIServer()
+            let error = failure {
+                _ = try client(ca: TestCertificates.get().otherCAFile).perform(
+                    method: "GET", url: server.url + vsPath, timeout: .seconds(5))
+            }
+            #expect(error?.kind == .tlsFailed, "\(String(describing: error))")
+        }
+    }
+
+    @Test func aNameNotInTheCertificateIsATLSFailure() async throws {
+        try await OffThePool.run { [self] in
+            let server = try StandInAPIServer()
+            let error = failure {
+                _ = try client().perform(method: "GET", url: "https://localhost:\(server.port)/", timeout: .seconds(5))
+            }
+            #expect(error?.kind == .tlsFailed, "\(String(describing: error))")
+        }
+    }
+
+    @Test func aClosedPortIsAConnectionFailure() async throws {
+        try await OffThePool.run { [self] in
+            let port = FreePort.take()
+            let error = failure {
+                _ = try client().perform(method: "GET", url: "https://127.0.0.1:\(port)/", timeout: .seconds(5))
+            }
+            #expect(error?.kind == .connectionFailed)
+            #expect(error?.description.contains("connection failed:") == true)
+            #expect(error?.message.contains("\(port)") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test func aSlowServerTimesOut() async throws {
+        try await OffThePool.run { [self] in
+            let server = try StandInAPIServer()
+            try server.set(["delaySeconds": 3])
+            let started = ContinuousClock.now
+            let error = failure {
+                _ = try client().perform(
+                    method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"],
+                    timeout: .milliseconds(300))
+            }
+            #expect(error?.kind == .timedOut, "\(String(describing: error))")
+            #expect(started.duration(to: .now) < .seconds(2))
+        }
+    }
+
+    @Test func plainHTTPIsRefusedUnlessAllowed() async throws {
+        try await OffThePool.run { [self] in
+            let port = FreePort.take()
+            let refused = failure {
+                _ = try client().perform(method: "GET", url: "http://127.0.0.1:\(port)/", timeout: .seconds(5))
+            }
+            #expect(refused?.kind == .other, "\(String(describing: refused))")
+            let allowed = failure {
+                _ = try client(plain: true).perform(method: "GET", url: "http://127.0.0.1:\(port)/", timeout: .seconds(5))
+            }
+            #expect(allowed?.kind == .connectionFailed)
+        }
+    }
+
+    @Test func oversizedAnswersAreCutOff() async throws {
+        try await OffThePool.run { [self] in
+            let server = try StandInAPIServer()
+            let error = failure {
+                _ = try client(limit: 100).perform(
+                    method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"],
+                    timeout: .seconds(5))
+            }
+            #expect(error == BlockingHTTPClientError(kind: .responseTooLarge, message: "the answer exceeded 100 bytes"))
+        }
     }
 }
