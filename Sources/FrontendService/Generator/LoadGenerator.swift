@@ -1,3 +1,5 @@
+import HashrCore
+
 /// The frontend's request generator without its I/O: schedule, bodies and statistics in one value.
 ///
 /// The driver on the event loop stays a few lines long:
@@ -17,7 +19,7 @@ public struct LoadGenerator: Sendable {
 
     public private(set) var scheduler: RateScheduler
     public private(set) var statistics: GeneratorStatistics
-    private var bodies: RequestBodyGenerator<SplitMix64>
+    private var bodies: RequestBodyGenerator<FastRandom>
 
     /// A stopped generator (or one running at `configuration.initialRate`) starting at `now`.
     ///
@@ -30,7 +32,7 @@ public struct LoadGenerator: Sendable {
         maxRate = configuration.maxRate
         scheduler = RateScheduler(configuration: configuration.scheduler)
         statistics = GeneratorStatistics(now: now, configuration: statisticsConfiguration)
-        bodies = RequestBodyGenerator(source: seed.map(SplitMix64.init(seed:)) ?? SplitMix64())
+        bodies = RequestBodyGenerator(source: seed.map(FastRandom.init(seed:)) ?? FastRandom())
         scheduler.setRate(min(max(configuration.initialRate, 0), maxRate), now: now)
     }
 

@@ -30,17 +30,17 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 
-    /// A short, fixed word for metrics labels.
-    public var kind: String {
+    /// What failed, without the details.
+    public var kind: Kind {
         switch self {
-        case .resolveFailed: "resolve"
-        case .connectionRefused: "refused"
-        case .connectFailed: "connect"
-        case .timeout: "timeout"
-        case .connectionReset: "reset"
-        case .badResponse: "bad_response"
-        case .queueFull: "queue_full"
-        case .closed: "closed"
+        case .resolveFailed: .resolve
+        case .connectionRefused: .refused
+        case .connectFailed: .connect
+        case .timeout: .timeout
+        case .connectionReset: .reset
+        case .badResponse: .badResponse
+        case .queueFull: .queueFull
+        case .closed: .closed
         }
     }
 }
