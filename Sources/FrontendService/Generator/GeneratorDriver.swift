@@ -50,8 +50,8 @@ final class GeneratorDriver {
     /// The generator's part of the `GET /api/stats` view at `now`.
     func snapshot(now: Int64) -> StatsSnapshot { generator.snapshot(now: now) }
 
-    /// Counts a message from Redis channel `calculation`.
-    func recordResult(_ message: [UInt8], now: Int64) { generator.recordResult(message, now: now) }
+    /// Counts a message from Redis channel `calculation`, already classified.
+    func recordResult(isBurst: Bool, now: Int64) { generator.recordResult(isBurst: isBurst, now: now) }
 
     /// Sends what fell due, then sleeps until the next request is due.
     private func tick() {
@@ -64,11 +64,11 @@ final class GeneratorDriver {
     /// Advances the schedule to `now`: sends every request due (and still on time) and counts drops.
     private func sendDue(now: Int64) {
         let planned = generator.tick(now: now)
-        instruments.mirrorDrops(generator.statistics.droppedByReason)
+        instruments.mirrorDrops(generator.statistics.droppedByReason, total: generator.statistics.dropped)
         guard !planned.isEmpty else { return }
         instruments.sent.increment(by: planned.count)
         for request in planned { send(request) }
-        instruments.inFlight.record(generator.statistics.inFlight)
+        instruments.inFlight.record(generator.inFlight)
     }
 
     /// Arms the one timer for the next due request. Due times are absolute (`t0 + i/rate`), so timer
@@ -98,7 +98,7 @@ final class GeneratorDriver {
                 instruments.recordFailure(reason)
                 logFailure(now: now, reason: reason, "the processor answered \(response.status)")
             } else {
-                generator.recordResponse(status: response.status, intendedSendTime: intendedSendTime, now: now)
+                generator.recordSuccess(intendedSendTime: intendedSendTime, now: now)
                 instruments.succeeded.increment()
                 instruments.latency.recordNanoseconds(now - intendedSendTime)
             }
@@ -108,7 +108,7 @@ final class GeneratorDriver {
             instruments.recordFailure(reason)
             logFailure(now: now, reason: reason, error.description)
         }
-        let inFlight = generator.statistics.inFlight
+        let inFlight = generator.inFlight
         instruments.inFlight.record(inFlight)
         if inFlight == 0, let drained = inFlightDrained {
             inFlightDrained = nil
@@ -147,7 +147,7 @@ final class GeneratorDriver {
     func stop(completion: @escaping () -> Void) {
         isStopped = true
         tickTimer.stop()
-        guard generator.statistics.inFlight > 0 else {
+        guard generator.inFlight > 0 else {
             client.close()
             return completion()
         }
@@ -163,7 +163,7 @@ final class GeneratorDriver {
     private func gracePeriodOver() {
         guard let drained = inFlightDrained else { return }
         inFlightDrained = nil
-        logger.warning("grace period over: \(generator.statistics.inFlight) request(s) still in flight")
+        logger.warning("grace period over: \(generator.inFlight) request(s) still in flight")
         drained()
     }
 

@@ -81,6 +81,14 @@ public struct LoadGenerator: Sendable {
         }
     }
 
+    /// Records a 2xx answer to the request due at `intendedSendTime`.
+    public mutating func recordSuccess(intendedSendTime: Int64, now: Int64) {
+        statistics.recordSuccess(intendedSendTime: intendedSendTime, now: now)
+    }
+
+    /// Requests sent and not yet answered.
+    public var inFlight: Int { statistics.inFlight }
+
     /// Records a request that got no answer.
     public mutating func recordFailure(_ reason: FailureReason, now: Int64) {
         statistics.recordFailure(reason, now: now)
@@ -89,6 +97,12 @@ public struct LoadGenerator: Sendable {
     /// Counts a message from Redis channel `calculation`.
     public mutating func recordResult(_ message: some Collection<UInt8>, now: Int64) {
         statistics.recordResult(message, now: now)
+    }
+
+    /// Counts a message from Redis channel `calculation` already classified (the driver looked at it
+    /// for its own metrics).
+    public mutating func recordResult(isBurst: Bool, now: Int64) {
+        statistics.recordResult(isBurst: isBurst, now: now)
     }
 
     /// The `GET /api/stats` view at `now`.

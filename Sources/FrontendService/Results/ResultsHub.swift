@@ -81,7 +81,7 @@ final class ResultsHub {
     /// One message on channel `calculation`: counted, and framed once for every open stream.
     private func received(_ message: RedisSubscriber.Message) {
         let isBurst = message.payload.starts(with: GeneratorStatistics.burstPrefix.utf8)
-        generator.recordResult(message.payload, now: FrontendService.now())
+        generator.recordResult(isBurst: isBurst, now: FrontendService.now())
         instruments.resultsReceived.increment()
         if isBurst { instruments.burstResultsReceived.increment() }
         streams.publish(message.payload)
