@@ -115,7 +115,9 @@ import Testing
         #expect(try await Self.rate(harness) == #"{"rps":3}"#, "the refused change changed nothing")
         #expect(try await harness.metric(#"frontend_rate_changes_refused_total{reason="per_address_limit"}"#) == 1)
         // Stopping is a change like any other; recovery after the minute is ClientLimitsTests'.
-        try await harness.onFrontend { frontend in _ = try? frontend.generator.setRate(fromBody: Array(#"{"rps": 0}"#.utf8)) }
+        try await harness.onFrontend { frontend in
+            _ = try? frontend.generator.setRate(fromBody: Array(#"{"rps": 0}"#.utf8))
+        }
         let closed = await harness.stop()
         #expect(closed.frontend == 0 && closed.tools == 0)
     }

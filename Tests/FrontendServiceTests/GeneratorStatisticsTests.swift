@@ -185,9 +185,8 @@ import Testing
         ]
         for (error, reason) in errors { #expect(FailureReason(error.kind) == reason, "\(error)") }
         // The kinds keep their metrics words.
-        #expect(HTTPClientError.Kind.allCases.map(\.rawValue) == [
-            "resolve", "refused", "connect", "timeout", "reset", "bad_response", "queue_full", "closed",
-        ])
+        let words = ["resolve", "refused", "connect", "timeout", "reset", "bad_response", "queue_full", "closed"]
+        #expect(HTTPClientError.Kind.allCases.map(\.rawValue) == words)
     }
 
     @Test func snapshotJSONHasTheContractsFields() throws {
