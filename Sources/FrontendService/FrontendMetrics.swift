@@ -28,6 +28,7 @@ struct FrontendMetrics {
     /// Drops already added to the counters; drops are mirrored by difference after each tick, because
     /// `LoadGenerator.tick` reports only what to send.
     private var exportedDrops: [DropReason: Int] = [:]
+    private var exportedDropTotal = 0
 
     init(_ metrics: ServiceMetrics) {
         sent = metrics.counter("frontend_requests_sent_total")
@@ -73,8 +74,11 @@ struct FrontendMetrics {
         failed[reason]?.increment()
     }
 
-    /// Adds the drops counted since the last call.
-    mutating func mirrorDrops(_ totals: [DropReason: Int]) {
+    /// Adds the drops counted since the last call; `total` (the sum of `totals`) makes the common case,
+    /// a tick without drops, one comparison.
+    mutating func mirrorDrops(_ totals: [DropReason: Int], total: Int) {
+        guard total != exportedDropTotal else { return }
+        exportedDropTotal = total
         for (reason, total) in totals {
             let new = total - exportedDrops[reason, default: 0]
             guard new > 0 else { continue }

@@ -101,14 +101,21 @@ import Testing
         #expect(try await harness.putRate(#"{"rps": 100}"#).status == 200)
         try await waitUntil("requests parked at the processor") { await processor.parkedCount >= 5 }
 
+        // Two callers while it runs (a signal and an owner, say) each hear back once; one after it
+        // finished hears back at once.
         let finished = LockedList<Bool>()
         let frontend = harness.frontend
-        try await harness.frontendThread.submit { frontend.value.shutdown { finished.append(true) } }
+        try await harness.frontendThread.submit {
+            frontend.value.shutdown { finished.append(true) }
+            frontend.value.shutdown { finished.append(true) }
+        }
         try await waitUntil("the stream ended cleanly") { client.ended }
         try await Task.sleep(for: .milliseconds(300))
         #expect(finished.count == 0, "shutdown must wait for the requests in flight")
         let parked = await processor.releaseAll()
-        try await waitUntil("shutdown finished") { finished.count == 1 }
+        try await waitUntil("shutdown finished") { finished.count == 2 }
+        try await harness.frontendThread.submit { frontend.value.shutdown { finished.append(true) } }
+        #expect(finished.count == 3)
 
         let stats = try await harness.onFrontend { $0.snapshot }
         #expect(stats.sent >= parked && stats.sent == stats.succeeded && stats.inFlight == 0)

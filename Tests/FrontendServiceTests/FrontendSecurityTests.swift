@@ -115,7 +115,9 @@ import Testing
         #expect(try await Self.rate(harness) == #"{"rps":3}"#, "the refused change changed nothing")
         #expect(try await harness.metric(#"frontend_rate_changes_refused_total{reason="per_address_limit"}"#) == 1)
         // Stopping is a change like any other; recovery after the minute is ClientLimitsTests'.
-        try await harness.onFrontend { frontend in _ = try? frontend.setRate(fromBody: Array(#"{"rps": 0}"#.utf8)) }
+        try await harness.onFrontend { frontend in
+            _ = try? frontend.generator.setRate(fromBody: Array(#"{"rps": 0}"#.utf8))
+        }
         let closed = await harness.stop()
         #expect(closed.frontend == 0 && closed.tools == 0)
     }
@@ -127,7 +129,7 @@ import Testing
         try await waitUntil("two streams open") { try await harness.onFrontend { $0.resultStreamCount } == 2 }
         let refused = try await harness.request("GET", "/api/results")
         #expect(refused.status == 429)
-        #expect(refused.headers["Retry-After"] == "\(FrontendService.resultStreamRetryAfter)")
+        #expect(refused.headers["Retry-After"] == "\(ResultsHub.resultStreamRetryAfter)")
         #expect(refused.headers["Content-Type"] == "application/json")
         #expect(try await harness.metric("frontend_result_streams_refused_total") == 1)
         first.close()
@@ -135,11 +137,11 @@ import Testing
         let third = try SSETestClient(port: harness.port)
         try await waitUntil("a stream again") { third.status != nil }
         #expect(third.status == 200)
-        #expect(try await harness.onFrontend { $0.clientLimits.streamCount(of: "127.0.0.1") } == 2)
+        #expect(try await harness.onFrontend { $0.results.clientLimits.streamCount(of: "127.0.0.1") } == 2)
         second.close()
         third.close()
         try await waitUntil("every stream closed") { try await harness.onFrontend { $0.resultStreamCount } == 0 }
-        #expect(try await harness.onFrontend { $0.clientLimits.streamCount(of: "127.0.0.1") } == 0)
+        #expect(try await harness.onFrontend { $0.results.clientLimits.streamCount(of: "127.0.0.1") } == 0)
         let closed = await harness.stop()
         #expect(closed.frontend == 0 && closed.tools == 0)
     }
@@ -208,7 +210,7 @@ import Testing
         #expect(header("Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
         let full = try await harness.request("GET", "/api/results")
         #expect(full.status == 503)
-        #expect(full.headers["Retry-After"] == "\(FrontendService.resultStreamRetryAfter)")
+        #expect(full.headers["Retry-After"] == "\(ResultsHub.resultStreamRetryAfter)")
         #expect(full.headers["X-Content-Type-Options"] == "nosniff" && full.headers["Referrer-Policy"] == "no-referrer")
         stream.close()
         let closed = await harness.stop()

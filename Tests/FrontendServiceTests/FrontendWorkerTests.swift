@@ -23,20 +23,23 @@ import Testing
         let running = LockedList<StatsSnapshot>()
         _ = await harness.frontendThread.submitAsync { (complete: @escaping (Bool) -> Void) in
             let service = frontend.value
-            #expect((try? service.setRate(fromBody: Array(#"{"rps": 200}"#.utf8))) == 200)
-            let sample = LoopTimer(loop: loop) {}
-            sample.setAction {
+            #expect((try? service.generator.setRate(fromBody: Array(#"{"rps": 200}"#.utf8))) == 200)
+            // Each timer closes itself when it fires: the closure holds it until then.
+            var sample: LoopTimer?
+            sample = LoopTimer(loop: loop) {
                 running.append(service.snapshot)
-                sample.close()
+                sample?.close()
+                sample = nil
             }
-            sample.start(after: .seconds(4))
-            let stop = LoopTimer(loop: loop) {}
-            stop.setAction {
-                _ = try? service.setRate(fromBody: Array(#"{"rps": 0}"#.utf8))
-                stop.close()
+            sample?.start(after: .seconds(4))
+            var stop: LoopTimer?
+            stop = LoopTimer(loop: loop) {
+                _ = try? service.generator.setRate(fromBody: Array(#"{"rps": 0}"#.utf8))
+                stop?.close()
+                stop = nil
                 complete(true)
             }
-            stop.start(after: .seconds(5))
+            stop?.start(after: .seconds(5))
         }
 
         // Open loop: the achieved rate is the target, whatever the worker's latency.

@@ -1,4 +1,5 @@
 import Foundation
+import HashrCore
 import Testing
 
 @testable import FrontendService
@@ -172,14 +173,27 @@ import Testing
         #expect(FailureReason(status: 503) == .status5xx && FailureReason(status: 500) == .status5xx)
         #expect(FailureReason(status: 404) == .statusOther && FailureReason(status: 301) == .statusOther)
         #expect(FailureReason(status: 600) == .statusOther && FailureReason(status: 100) == .statusOther)
-        #expect(FailureReason(clientErrorKind: "refused") == .connect)
-        #expect(FailureReason(clientErrorKind: "resolve") == .connect)
-        #expect(FailureReason(clientErrorKind: "connect") == .connect)
-        #expect(FailureReason(clientErrorKind: "timeout") == .timeout)
-        #expect(FailureReason(clientErrorKind: "reset") == .reset)
-        #expect(FailureReason(clientErrorKind: "bad_response") == .badResponse)
-        #expect(FailureReason(clientErrorKind: "queue_full") == .client)
-        #expect(FailureReason(clientErrorKind: "something new") == .client)
+        let errors: [(HTTPClientError, FailureReason)] = [
+            (.connectionRefused(address: "127.0.0.1:1"), .connect),
+            (.resolveFailed(host: "nowhere", reason: "unknown node or service"), .connect),
+            (.connectFailed(address: "127.0.0.1:1", reason: "network unreachable"), .connect),
+            (.timeout(after: .seconds(2)), .timeout),
+            (.connectionReset(reason: "closed"), .reset),
+            (.badResponse("not HTTP"), .badResponse),
+            (.responseTooLarge(limit: 10), .badResponse),
+            (.certificateUntrusted(reason: "unknown CA"), .connect),
+            (.hostNameMismatch(host: "worker"), .connect),
+            (.tlsFailed(reason: "wrong version number"), .connect),
+            (.queueFull(limit: 10), .client),
+            (.closed, .client),
+        ]
+        for (error, reason) in errors { #expect(FailureReason(error.kind) == reason, "\(error)") }
+        // The kinds keep their metrics words.
+        let words = [
+            "resolve", "refused", "connect", "timeout", "reset", "bad_response",
+            "tls_untrusted", "tls_host_mismatch", "tls_handshake", "queue_full", "closed",
+        ]
+        #expect(HTTPClientError.Kind.allCases.map(\.rawValue) == words)
     }
 
     @Test func snapshotJSONHasTheContractsFields() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import HashrCore
 import Testing
 
 @testable import FrontendService
@@ -83,11 +84,13 @@ import Testing
         #expect(throws: RateBodyError.self) { try RateBody.validate(-.infinity) }
     }
 
-    @Test func errorBodyIsTheAPIsJSONError() throws {
-        let error = RateBodyError(#"say "hi"\n"#)
-        let decoded = try JSONDecoder().decode(ErrorBody.self, from: Data(error.jsonBody))
+    @Test func errorIsAnsweredAsTheAPIsJSONError() throws {
+        let response = RateBodyError(#"say "hi"\n"#).response
+        #expect(response.status == 400)
+        #expect(response.headers["Content-Type"] == "application/json")
+        let decoded = try JSONDecoder().decode(ErrorBody.self, from: Data(response.body))
         #expect(decoded == ErrorBody(error: #"say "hi"\n"#))
-        let object = try JSONSerialization.jsonObject(with: Data(error.jsonBody)) as? [String: String]
+        let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String]
         #expect(object == ["error": #"say "hi"\n"#])
     }
 

@@ -1,3 +1,4 @@
+import HashrCore
 import Testing
 
 @testable import FrontendService
@@ -208,7 +209,7 @@ import Testing
         var scheduler = RateScheduler()
         scheduler.setRate(10_000, now: Self.start)
         // Ticks wander within each millisecond, as a real timer's do, but never by more than the tolerance.
-        var jitter = SplitMix64(seed: 42)
+        var jitter = FastRandom(seed: 42)
         var count = 0
         var expected = Self.start
         var exact = true

@@ -1,4 +1,5 @@
 import Foundation
+import HashrCore
 import Testing
 
 @testable import WorkerService

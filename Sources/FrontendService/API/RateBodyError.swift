@@ -1,3 +1,5 @@
+import HashrCore
+
 /// Why a rate was rejected; answered as `400 {"error": message}`.
 public struct RateBodyError: Error, Equatable, CustomStringConvertible, Sendable {
     /// One sentence for a person, saying what was wrong and what is expected.
@@ -9,6 +11,6 @@ public struct RateBodyError: Error, Equatable, CustomStringConvertible, Sendable
 
     public var description: String { message }
 
-    /// The JSON answer body.
-    public var jsonBody: [UInt8] { ErrorBody(error: message).json }
+    /// The answer: `400 {"error": message}`, in the shape of every error of the API.
+    public var response: HTTPResponse { .error(400, message) }
 }

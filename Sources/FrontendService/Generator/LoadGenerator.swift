@@ -1,3 +1,5 @@
+import HashrCore
+
 /// The frontend's request generator without its I/O: schedule, bodies and statistics in one value.
 ///
 /// The driver on the event loop stays a few lines long:
@@ -17,7 +19,7 @@ public struct LoadGenerator: Sendable {
 
     public private(set) var scheduler: RateScheduler
     public private(set) var statistics: GeneratorStatistics
-    private var bodies: RequestBodyGenerator<SplitMix64>
+    private var bodies: RequestBodyGenerator<FastRandom>
 
     /// A stopped generator (or one running at `configuration.initialRate`) starting at `now`.
     ///
@@ -30,7 +32,7 @@ public struct LoadGenerator: Sendable {
         maxRate = configuration.maxRate
         scheduler = RateScheduler(configuration: configuration.scheduler)
         statistics = GeneratorStatistics(now: now, configuration: statisticsConfiguration)
-        bodies = RequestBodyGenerator(source: seed.map(SplitMix64.init(seed:)) ?? SplitMix64())
+        bodies = RequestBodyGenerator(source: seed.map(FastRandom.init(seed:)) ?? FastRandom())
         scheduler.setRate(min(max(configuration.initialRate, 0), maxRate), now: now)
     }
 
@@ -79,6 +81,14 @@ public struct LoadGenerator: Sendable {
         }
     }
 
+    /// Records a 2xx answer to the request due at `intendedSendTime`.
+    public mutating func recordSuccess(intendedSendTime: Int64, now: Int64) {
+        statistics.recordSuccess(intendedSendTime: intendedSendTime, now: now)
+    }
+
+    /// Requests sent and not yet answered.
+    public var inFlight: Int { statistics.inFlight }
+
     /// Records a request that got no answer.
     public mutating func recordFailure(_ reason: FailureReason, now: Int64) {
         statistics.recordFailure(reason, now: now)
@@ -87,6 +97,12 @@ public struct LoadGenerator: Sendable {
     /// Counts a message from Redis channel `calculation`.
     public mutating func recordResult(_ message: some Collection<UInt8>, now: Int64) {
         statistics.recordResult(message, now: now)
+    }
+
+    /// Counts a message from Redis channel `calculation` already classified (the driver looked at it
+    /// for its own metrics).
+    public mutating func recordResult(isBurst: Bool, now: Int64) {
+        statistics.recordResult(isBurst: isBurst, now: now)
     }
 
     /// The `GET /api/stats` view at `now`.

@@ -1,3 +1,5 @@
+import HashrCore
+
 /// Makes the body of each generated request: `{"str":"<random base36 string>"}`.
 ///
 /// The string has 10 to 12 characters from `0-9a-z`, each length equally likely and every string of
@@ -53,9 +55,9 @@ public struct RequestBodyGenerator<Source: RandomNumberGenerator> {
 
 extension RequestBodyGenerator: Sendable where Source: Sendable {}
 
-extension RequestBodyGenerator where Source == SplitMix64 {
+extension RequestBodyGenerator where Source == FastRandom {
     /// A generator seeded from the system's random source.
     public init() {
-        self.init(source: SplitMix64())
+        self.init(source: FastRandom())
     }
 }

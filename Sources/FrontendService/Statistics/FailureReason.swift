@@ -1,3 +1,5 @@
+import HashrCore
+
 /// Why a generated request failed; a small fixed set, so it can label metrics and JSON keys.
 public enum FailureReason: String, CaseIterable, Codable, Sendable {
     /// No connection: the name did not resolve, the port refused, or connecting failed otherwise.
@@ -24,16 +26,16 @@ public enum FailureReason: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    /// The reason for an `HTTPClientError`, from its `kind` word (`resolve`, `refused`, `connect`,
-    /// `timeout`, `reset`, `bad_response`, `queue_full`, `closed`). Unknown words count as `client`, so a
-    /// new kind in the core is still counted somewhere.
-    public init(clientErrorKind kind: String) {
+    /// The reason for an `HTTPClientError` of `kind`. A full queue and a closed client are the
+    /// frontend's own refusals, not the processor's.
+    public init(_ kind: HTTPClientError.Kind) {
         switch kind {
-        case "resolve", "refused", "connect": self = .connect
-        case "timeout": self = .timeout
-        case "reset": self = .reset
-        case "bad_response": self = .badResponse
-        default: self = .client
+        // The frontend speaks plain HTTP to the worker; a TLS failure would still be one of connecting.
+        case .resolve, .refused, .connect, .tlsUntrusted, .tlsHostMismatch, .tlsHandshake: self = .connect
+        case .timeout: self = .timeout
+        case .reset: self = .reset
+        case .badResponse: self = .badResponse
+        case .queueFull, .closed: self = .client
         }
     }
 }

@@ -39,7 +39,12 @@ public struct GeneratorStatistics: Sendable {
     public private(set) var sent = 0
     public private(set) var succeeded = 0
     public private(set) var failedByReason: [FailureReason: Int] = [:]
+    /// All failed requests: the sum of `failedByReason`, kept apart because `inFlight` is read after
+    /// every answer, thousands of times a second.
+    public private(set) var failed = 0
     public private(set) var droppedByReason: [DropReason: Int] = [:]
+    /// All dropped requests, the sum of `droppedByReason`: the driver compares it after every tick.
+    public private(set) var dropped = 0
     public private(set) var resultsReceived = 0
     public private(set) var burstResultsReceived = 0
 
@@ -65,12 +70,6 @@ public struct GeneratorStatistics: Sendable {
         latency = LatencyRecorder(intervalSeconds: Int64(configuration.latencyIntervalSeconds))
     }
 
-    /// All failed requests.
-    public var failed: Int { failedByReason.values.reduce(0, +) }
-
-    /// All dropped requests.
-    public var dropped: Int { droppedByReason.values.reduce(0, +) }
-
     /// Requests sent and not yet answered. Every sent request ends as exactly one success or failure,
     /// so this needs no counter of its own and cannot drift from the others.
     public var inFlight: Int { sent - succeeded - failed }
@@ -88,6 +87,7 @@ public struct GeneratorStatistics: Sendable {
     public mutating func recordDropped(_ count: Int, reason: DropReason, now: Int64) {
         guard count > 0 else { return }
         droppedByReason[reason, default: 0] += count
+        dropped += count
         droppedPerSecond.add(count, atSecond: SecondBuckets.second(of: now))
     }
 
@@ -109,6 +109,7 @@ public struct GeneratorStatistics: Sendable {
     /// the timeout setting, and a refused connection's is not the worker's.
     public mutating func recordFailure(_ reason: FailureReason, now: Int64) {
         failedByReason[reason, default: 0] += 1
+        failed += 1
     }
 
     /// Counts one message received on Redis channel `calculation`.

@@ -21,8 +21,8 @@ public final class HTTPServer {
     var responseBuffer: [UInt8] = []
     private var listener: TCPListener?
     private var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
-    private var shutdownCompletions: [() -> Void] = []
-    private var shutdownFinished = false
+    /// One part: every connection closed.
+    private let shutdownBarrier = ShutdownBarrier(parts: 1)
     private var graceTimer: LoopTimer?
     private var cachedDate = (second: UInt64.max, text: "")
 
@@ -82,8 +82,7 @@ public final class HTTPServer {
     /// keep-alive connections, and force-closes what is left after the grace period. `completion`
     /// runs on the loop once every connection is closed.
     public func shutdown(completion: @escaping () -> Void = {}) {
-        if shutdownFinished { return completion() }
-        shutdownCompletions.append(completion)
+        shutdownBarrier.whenDone(completion)
         guard !isShuttingDown else { return }
         isShuttingDown = true
         listener?.close()
@@ -100,13 +99,10 @@ public final class HTTPServer {
     }
 
     private func finishShutdownIfDone() {
-        guard isShuttingDown, connections.isEmpty, !shutdownFinished else { return }
-        shutdownFinished = true
+        guard isShuttingDown, connections.isEmpty, !shutdownBarrier.isFinished else { return }
         graceTimer?.close()
         graceTimer = nil
-        let completions = shutdownCompletions
-        shutdownCompletions = []
-        for completion in completions { completion() }
+        shutdownBarrier.partDone()
     }
 
     /// The `Date` header value, formatted once per second.

@@ -43,20 +43,20 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 
-    /// A short, fixed word for metrics labels.
-    public var kind: String {
+    /// What failed, without the details.
+    public var kind: Kind {
         switch self {
-        case .resolveFailed: "resolve"
-        case .connectionRefused: "refused"
-        case .connectFailed: "connect"
-        case .timeout: "timeout"
-        case .connectionReset: "reset"
-        case .badResponse, .responseTooLarge: "bad_response"
-        case .certificateUntrusted: "tls_untrusted"
-        case .hostNameMismatch: "tls_host_mismatch"
-        case .tlsFailed: "tls_handshake"
-        case .queueFull: "queue_full"
-        case .closed: "closed"
+        case .resolveFailed: .resolve
+        case .connectionRefused: .refused
+        case .connectFailed: .connect
+        case .timeout: .timeout
+        case .connectionReset: .reset
+        case .badResponse, .responseTooLarge: .badResponse
+        case .certificateUntrusted: .tlsUntrusted
+        case .hostNameMismatch: .tlsHostMismatch
+        case .tlsFailed: .tlsHandshake
+        case .queueFull: .queueFull
+        case .closed: .closed
         }
     }
 }

@@ -17,7 +17,8 @@ public final class WatcherService: RunningService {
     private var pollTimer: LoopTimer?
     private var routerCallsInFlight = 0
     private var stopping = false
-    private var shutdownCompletion: (() -> Void)?
+    /// Two parts: the server closed, and the router calls under way finished.
+    private let shutdownBarrier = ShutdownBarrier(parts: 2)
 
     /// Starts serving and polling. Throws when the port cannot be bound.
     public init(loop: EventLoop, configuration: WatcherConfiguration, logger: Logger) throws {
@@ -109,20 +110,19 @@ public final class WatcherService: RunningService {
 
     /// Stops polling; a router call under way finishes (within ROUTER_TIMEOUT) before completion.
     public func shutdown(completion: @escaping () -> Void) {
+        shutdownBarrier.whenDone(completion)
         guard !stopping else { return }
         stopping = true
         pollTimer?.close()
         pollTimer = nil
         observer.close()
-        server.shutdown { [self] in
-            shutdownCompletion = completion
-            finishShutdownIfDone()
-        }
+        server.shutdown { [self] in shutdownBarrier.partDone() }
+        finishShutdownIfDone()
     }
 
+    /// Once stopping, calls only finish (no new ones start), so the count reaches zero once.
     private func finishShutdownIfDone() {
-        guard routerCallsInFlight == 0, let completion = shutdownCompletion else { return }
-        shutdownCompletion = nil
-        completion()
+        guard routerCallsInFlight == 0 else { return }
+        shutdownBarrier.partDone()
     }
 }

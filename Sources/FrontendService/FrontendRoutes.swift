@@ -1,37 +1,73 @@
 import HashrCore
 
-extension FrontendService {
+/// The frontend's HTTP API and page: which route does what, and the checks in front of a rate change.
+/// The work itself is the parts': the generator driver sets the rate, the results hub opens streams.
+/// Loop-confined.
+final class FrontendRoutes {
+    private let configuration: FrontendConfiguration
+    private let metrics: ServiceMetrics
+    private let instruments: FrontendMetrics
+    private let assets: PageAssets
+    private let generator: GeneratorDriver
+    private let results: ResultsHub
+    /// Per-address caps on rate changes (its stream half is the results hub's).
+    private var clientLimits: ClientLimits
+
+    init(
+        configuration: FrontendConfiguration, metrics: ServiceMetrics, instruments: FrontendMetrics,
+        assets: PageAssets, generator: GeneratorDriver, results: ResultsHub
+    ) {
+        self.configuration = configuration
+        self.metrics = metrics
+        self.instruments = instruments
+        self.assets = assets
+        self.generator = generator
+        self.results = results
+        clientLimits = ClientLimits(
+            maxStreamsPerAddress: configuration.sseMaxClientsPerAddress,
+            rateChangesPerMinute: configuration.rateChangesPerMinute)
+    }
+
+    /// The `GET /api/stats` view now, with whether results can arrive at all.
+    var snapshot: StatsSnapshot {
+        var snapshot = generator.snapshot(now: FrontendService.now())
+        snapshot.redisConnected = results.isSubscribed
+        snapshot.rateControl = configuration.rateControl
+        return snapshot
+    }
+
+    /// The router; its handlers hold this object, so the server keeps it alive.
     func makeRouter() -> HTTPRouter {
         var router = HTTPRouter()
         // `/` is the page, so no plain liveness route there; readiness means results can arrive.
-        router.addHealthAndMetrics(metrics: metrics, liveness: false) { [unowned self] in
-            subscriber.isConnected
-                ? (true, "") : (false, "not subscribed to \(Self.channel) on \(configuration.redis)")
+        router.addHealthAndMetrics(metrics: metrics, liveness: false) { [self] in
+            results.isSubscribed
+                ? (true, "") : (false, "not subscribed to \(FrontendService.channel) on \(configuration.redis)")
         }
         for path in assets.paths {
-            router.get(path) { [unowned self] request, responder in servePage(request, responder) }
+            router.get(path) { [self] request, responder in servePage(request, responder) }
         }
-        router.get("/api/rate") { [unowned self] _, responder in
+        router.get("/api/rate") { [self] _, responder in
             responder.respond(.json(RateBody(rps: generator.rate).json))
         }
-        router.put("/api/rate") { [unowned self] request, responder in putRate(request, responder) }
-        router.get("/api/stats") { [unowned self] _, responder in
+        router.put("/api/rate") { [self] request, responder in putRate(request, responder) }
+        router.get("/api/stats") { [self] _, responder in
             responder.respond(.json(snapshot.json))
         }
-        router.get("/api/results") { [unowned self] request, responder in openResultStream(request, responder) }
+        router.get("/api/results") { [results] request, responder in results.openStream(request, responder) }
         return router
     }
 
     /// `PUT /api/rate`: the key first (a refused key costs an address none of its rate changes, so
     /// a stranger behind the same proxy cannot use up the key holder's), then the address's cap.
     private func putRate(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        guard !isShuttingDown else { return responder.respond(.error(503, "shutting down")) }
+        guard !generator.isStopped else { return responder.respond(.error(503, "shutting down")) }
         let authorization = RateControlAuthorization(headers: request.headers, token: configuration.rateControlToken)
         if let refusal = authorization.refusal {
             instruments.rateChangesUnauthorized.increment()
             return responder.respond(refusal)
         }
-        if let wait = clientLimits.rateChange(from: request.client, now: Self.now()) {
+        if let wait = clientLimits.rateChange(from: request.client, now: FrontendService.now()) {
             instruments.rateChangesLimited.increment()
             return responder.respond(
                 .error(
@@ -39,10 +75,10 @@ extension FrontendService {
                     retryAfter: wait))
         }
         do {
-            let rate = try setRate(fromBody: request.body)
+            let rate = try generator.setRate(fromBody: request.body)
             responder.respond(.json(RateBody(rps: rate).json))
         } catch {
-            responder.respond(.json(error.jsonBody, status: 400))
+            responder.respond(error.response)
         }
     }
 
