@@ -196,7 +196,7 @@ final class RedisConnection {
         let wasConnected = state == .connected
         lastError = reason
         let delay = backoff.nextDelay()
-        let metadata: Logger.Metadata = ["retry_in": "\(EnvironmentReader.format(delay))"]
+        let metadata: Logger.Metadata = ["retry_in": "\(delay.shortText)"]
         if wasConnected {
             logger.warning("lost the Redis connection: \(reason)", metadata: metadata)
         } else if reason != lastLoggedError {
@@ -216,7 +216,7 @@ final class RedisConnection {
             connectNow()
         case .connecting:
             let reason = RedisError.timedOut(
-                "not connected within \(EnvironmentReader.format(configuration.connectTimeout))")
+                "not connected within \(configuration.connectTimeout.shortText)")
             if let socket { return socket.abort(reason) }
             // Still resolving: the lookup goes on, and the next attempt takes its answer.
             attemptFailed(reason)

@@ -101,10 +101,9 @@ public struct BlockingTCPExchange: Sendable {
     {
         while true {
             let left = ContinuousClock.now.duration(to: deadline)
-            let milliseconds = Int32(
-                clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int32(clamping: left.wholeMilliseconds)
             guard milliseconds > 0 else {
-                throw RouterError("timed out \(action) \(host):\(port) after \(EnvironmentReader.format(timeout))")
+                throw RouterError("timed out \(action) \(host):\(port) after \(timeout.shortText)")
             }
             var descriptor = pollfd(fd: socket, events: events, revents: 0)
             let ready = poll(&descriptor, 1, milliseconds)

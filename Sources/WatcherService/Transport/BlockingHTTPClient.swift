@@ -65,8 +65,7 @@ public struct BlockingHTTPClient: Sendable {
             throw BlockingHTTPClientError(kind: .other, message: "libcurl could not be initialized")
         }
         defer { curl_easy_cleanup(handle) }
-        let milliseconds = max(
-            1, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let milliseconds = max(1, Int(timeout.wholeMilliseconds))
 
         var setup = CURLE_OK
         func option(_ result: CURLcode) { if setup == CURLE_OK { setup = result } }
