@@ -82,60 +82,80 @@ class RespReader:
         raise ValueError(f"not a RESP reply: {line!r}")
 
 
-class RedisSubscriber:
+class _SocketReader:
+    """Reads `self.sock` in a thread of its own until `stop()`. `_received(now, data)` gets each chunk
+    with its arrival time (b"" at the end of the stream) and returns True once nothing more is to be
+    read; whatever it raises ends the reading and fails the test at `stop()`. `ready` is set when the
+    subclass says so, or when the reading ends, so nobody waits for a stream that failed."""
+
+    what = "the reader"
+
+    def _start_reading(self, ready_within=5):
+        self.error = None
+        self.stopping = False
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+        if not self.ready.wait(ready_within) or self.error is not None:
+            pytest.fail(f"{self.what} not ready within {ready_within} s ({self.error})")
+
+    def _read(self):
+        self.sock.settimeout(0.5)
+        try:
+            while not self.stopping:
+                try:
+                    data = self.sock.recv(1 << 16)
+                except socket.timeout:
+                    continue
+                if self._received(time.monotonic(), data) or not data:
+                    return
+        except Exception as error:  # reported by stop()
+            self.error = error
+        finally:
+            self.ready.set()
+
+    def stop(self):
+        self.stopping = True
+        if getattr(self, "thread", None) is not None:
+            self.thread.join(timeout=5)
+        self.sock.close()
+        if getattr(self, "error", None) is not None:
+            pytest.fail(f"{self.what} failed: {self.error}")
+
+
+class RedisSubscriber(_SocketReader):
     """SUBSCRIBE `channel` on a raw socket, in a thread: counts every message and when it came (and
     keeps the payloads unless `keep=False`)."""
 
     def __init__(self, port, keep=True, password=None, channel="calculation"):
+        self.what = f"the Redis subscriber to {channel}"
         self.messages = []  # (monotonic time, payload)
         self.keep = keep
         self.count = 0
-        self.error = None
+        self.reader = RespReader()
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
         command = resp_command("SUBSCRIBE", channel)
         if password is not None:
             command = resp_command("AUTH", password) + command
         self.sock.sendall(command)
-        self.subscribed = threading.Event()
-        self.stopping = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-        if not self.subscribed.wait(5):
-            pytest.fail(f"SUBSCRIBE {channel} not confirmed within 5 s ({self.error})")
+        self._start_reading()
 
-    def _run(self):
-        reader = RespReader()
-        self.sock.settimeout(0.5)
-        try:
-            while not self.stopping:
-                try:
-                    chunk = self.sock.recv(1 << 16)
-                except socket.timeout:
-                    continue
-                if not chunk:
-                    raise ConnectionError("Redis closed the subscription")
-                now = time.monotonic()
-                reader.feed(chunk)
-                for reply in reader.replies():
-                    if isinstance(reply, RespError):
-                        raise reply
-                    if not isinstance(reply, list):
-                        continue  # AUTH's OK
-                    if reply[0] == b"subscribe":
-                        self.subscribed.set()
-                    elif reply[0] == b"message":
-                        self.count += 1
-                        if self.keep:
-                            self.messages.append((now, reply[2]))
-        except Exception as error:  # reported by stop()
-            self.error = error
-
-    def stop(self):
-        self.stopping = True
-        self.thread.join(timeout=5)
-        self.sock.close()
-        if self.error is not None:
-            pytest.fail(f"the Redis subscriber failed: {self.error}")
+    def _received(self, now, data):
+        if not data:
+            raise ConnectionError("Redis closed the subscription")
+        self.reader.feed(data)
+        for reply in self.reader.replies():
+            if isinstance(reply, RespError):
+                raise reply
+            if not isinstance(reply, list):
+                continue  # AUTH's OK
+            if reply[0] == b"subscribe":
+                self.ready.set()
+            elif reply[0] == b"message":
+                self.count += 1
+                if self.keep:
+                    self.messages.append((now, reply[2]))
+        return False
 
 
 # --- Server-Sent Events --------------------------------------------------------------------------
@@ -209,17 +229,19 @@ class SSEReader:
         return (name, b"\n".join(data)) if data else None
 
 
-class SSEClient:
+class SSEClient(_SocketReader):
     """GET `path` (the results stream) on a raw socket. With `read=False` it sends the request and
     never reads a byte: a browser tab that stopped reading its stream (its receive buffer kept small,
     as a stalled tab's fills). Otherwise a thread reads and decodes the stream, recording when each
     `event` arrived."""
 
+    what = "the results stream"
+
     def __init__(self, port, read=True, receive_buffer=None, path="/api/results", event=b"calculation"):
         self.events = []  # (monotonic time, data)
         self.closed = False
-        self.error = None
         self.event = event
+        self.reader = SSEReader()
         self.sock = socket.socket()
         if receive_buffer is not None:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
@@ -227,38 +249,19 @@ class SSEClient:
         self.sock.connect(("127.0.0.1", port))
         self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                           "Accept: text/event-stream\r\n\r\n".encode())
-        self.stopping = False
-        self.thread = None
         if read:
-            self.opened = threading.Event()
-            self.thread = threading.Thread(target=self._run, daemon=True)
-            self.thread.start()
-            if not self.opened.wait(5):
-                pytest.fail(f"the results stream did not open within 5 s ({self.error})")
+            self._start_reading()
 
-    def _run(self):
-        reader = SSEReader()
-        self.sock.settimeout(0.5)
-        try:
-            while not self.stopping:
-                try:
-                    data = self.sock.recv(1 << 16)
-                except socket.timeout:
-                    continue
-                if not data:
-                    self.closed = True
-                    return
-                now = time.monotonic()
-                events = reader.feed(data)
-                if reader.opened:
-                    self.opened.set()
-                self.events.extend((now, payload) for name, payload in events if name == self.event)
-                if reader.ended:
-                    self.closed = True
-                    return
-        except Exception as error:
-            self.error = error
-            self.opened.set()
+    def _received(self, now, data):
+        if not data:
+            self.closed = True
+            return True
+        events = self.reader.feed(data)
+        if self.reader.opened:
+            self.ready.set()
+        self.events.extend((now, payload) for name, payload in events if name == self.event)
+        self.closed = self.reader.ended
+        return self.closed
 
     def peer_closed(self, timeout=10):
         """For a client that never read: has the server cut the connection off? Reads what the
@@ -275,14 +278,6 @@ class SSEClient:
         except ConnectionResetError:
             return True
         return False
-
-    def stop(self):
-        self.stopping = True
-        if self.thread is not None:
-            self.thread.join(timeout=5)
-        self.sock.close()
-        if self.error is not None:
-            pytest.fail(f"the results stream failed: {self.error}")
 
 
 # --- HAProxy's runtime API --------------------------------------------------------------------------

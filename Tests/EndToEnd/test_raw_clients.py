@@ -1,11 +1,14 @@
 """The readers of raw_clients on bytes cut at every place (as a socket may deliver them), and the
 subscriber against a real redis-server."""
+import socket
 import subprocess
+import threading
+import time
 
 import pytest
 
 from .e2e_support import tool, wait_for
-from .raw_clients import RedisSubscriber, RespError, RespReader, SSEReader, resp_command
+from .raw_clients import RedisSubscriber, RespError, RespReader, SSEClient, SSEReader, resp_command
 
 REPLIES = (b"+OK\r\n-ERR wrong\r\n:42\r\n$5\r\nhe\r\nl\r\n$-1\r\n$0\r\n\r\n"
            b"*3\r\n$7\r\nmessage\r\n$11\r\ncalculation\r\n$3\r\nabc\r\n*-1\r\n*0\r\n")
@@ -84,3 +87,27 @@ def test_the_subscriber_counts_what_a_real_redis_publishes(redis):
     finally:
         subscriber.stop()
     assert [payload for _, payload in subscriber.messages] == [b"first", b"second\r\nline"]
+
+
+def test_the_sse_client_reads_a_stream_to_its_end():
+    """A one-shot server on a free port sends a whole chunked stream in small pieces, then ends it."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+
+        def serve():
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(1 << 16)
+                stream = STREAM_HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + chunked(EVENTS, 9)
+                for start in range(0, len(stream), 50):
+                    connection.sendall(stream[start:start + 50])
+                    time.sleep(0.01)
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        client = SSEClient(server.getsockname()[1])
+        wait_for("the end of the stream", lambda: client.closed, timeout=5)
+        client.stop()
+        thread.join(timeout=5)
+    assert [data for _, data in client.events] == [b"one", b"three"]
