@@ -17,16 +17,11 @@ import urllib.request
 import pytest
 
 from conftest import REPO, need
+from EndToEnd.raw_clients import haproxy_command
 from EndToEnd.stack_ports import DEFAULT_PORTS, free_port_offset
 
 WATCHER_ENV = dict(line.split("=", 1) for line in (REPO / "deploy/local/istiowatcher.env").read_text().splitlines()
                    if line and not line.startswith("#"))
-
-
-def runtime_api(port, command):
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(command.encode() + b"\n")
-        return s.makefile().read()
 
 
 def post(port):
@@ -149,6 +144,13 @@ def test_run_local_starts_routes_and_stops_everything(fake_bin, tmp_path):
         assert password.encode() not in pathlib.Path(f"/proc/{pids['redis']}/cmdline").read_bytes()
         refused = subprocess.run([need("redis-cli"), "-p", str(port["REDIS"]), "PING"], capture_output=True, text=True)
         assert "NOAUTH" in refused.stdout + refused.stderr
+        # run-local keeps each command line for whoever starts a service again (the end-to-end tests).
+        argv = {name: (tmp_path / "stack/argv" / name).read_bytes() for name in pids}
+        for name in ("haproxy", "prometheus"):
+            assert argv[name] == pathlib.Path(f"/proc/{pids[name]}/cmdline").read_bytes(), name
+        assert argv["worker-burst"] == f"{fake_bin}/worker\0".encode()
+        assert argv["redis"].startswith(f"redis-server\0{conf}\0".encode())
+        assert f"\0--port\0{port['REDIS']}\0".encode() in argv["redis"] and b"\0--save\0\0" in argv["redis"]
         watcher = dumped_env(tmp_path, "istiowatcher", port["WATCHER"])
         assert {k: watcher[k] for k in WATCHER_ENV} == WATCHER_ENV
         assert watcher["HAPROXY_ADDR"] == f"127.0.0.1:{port['HAPROXY_RUNTIME']}"
@@ -156,9 +158,9 @@ def test_run_local_starts_routes_and_stops_everything(fake_bin, tmp_path):
 
         # HAProxy is the mesh: primary at first, burst once the weights move.
         assert {post(port["HAPROXY"]) for _ in range(5)} == {"worker"}
-        assert runtime_api(port["HAPROXY_RUNTIME"], "get weight worker/burst").startswith("0 ")
-        runtime_api(port["HAPROXY_RUNTIME"], "set weight worker/burst 100")
-        runtime_api(port["HAPROXY_RUNTIME"], "set weight worker/primary 0")
+        assert haproxy_command(port["HAPROXY_RUNTIME"], "get weight worker/burst").startswith("0 ")
+        haproxy_command(port["HAPROXY_RUNTIME"], "set weight worker/burst 100")
+        haproxy_command(port["HAPROXY_RUNTIME"], "set weight worker/primary 0")
         assert {post(port["HAPROXY"]) for _ in range(5)} == {"worker bursty-"}
 
         # Prometheus scrapes HAProxy: the watcher's query has one value.

@@ -160,6 +160,13 @@ def text(driver, element_id):
     return driver.find_element(By.ID, element_id).text
 
 
+def listed(driver, count=200):
+    """The page's newest `count` hashes, newest first."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#results li')).slice(0, arguments[0]).map(li => li.textContent);",
+        count)
+
+
 def set_rate(driver, rps):
     """Types `rps` into the rate field and presses Enter, as a person does."""
     field = driver.find_element(By.ID, "rate-input")

@@ -1,6 +1,6 @@
-"""The whole demo as the README runs it (`scripts/run-local`), driven from the tests, and the raw
-clients the tests watch it with: a Redis subscriber, a Server-Sent Events client, the HAProxy runtime
-API, Prometheus text metrics, and RSS from /proc.
+"""The whole demo as the README runs it (`scripts/run-local`), driven from the tests, and what the tests
+read from it: Prometheus text metrics and RSS from /proc. The raw clients (a Redis subscriber, a
+Server-Sent Events client, the HAProxy runtime API) are in raw_clients.
 
 Everything has a deadline and fails loudly (`pytest.fail`) instead of hanging. Processes are found
 and stopped by PID (run-local's `pids` file), never by name."""
@@ -10,14 +10,13 @@ import pathlib
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import threading
 import time
 
 import pytest
 
 from .e2e_support import REPO, Service, http, tool, wait_for
+from .raw_clients import haproxy_command
 from .stack_ports import DEFAULT_PORTS, free_port_offset
 
 # scripts/test builds the release binaries before pytest runs; HASHR_STACK_BIN_DIR points elsewhere
@@ -213,9 +212,7 @@ class LocalStack:
 
     def haproxy(self, command):
         """One command on HAProxy's runtime API."""
-        with socket.create_connection(("127.0.0.1", self.ports["HAPROXY_RUNTIME"]), timeout=5) as s:
-            s.sendall(command.encode() + b"\n")
-            return s.makefile().read()
+        return haproxy_command(self.ports["HAPROXY_RUNTIME"], command)
 
     def burst_weight(self):
         """The burst server's current weight (HAProxy answers `100 (initial 0)`)."""
@@ -236,30 +233,22 @@ class LocalStack:
 
     # --- killing and restarting a service ---------------------------------------------------
 
+    def argv(self, name):
+        """The command line run-local started `name` with, as it kept it (RUN_DIR/argv/NAME, each
+        argument ended by a NUL). Redis renames itself in /proc, so /proc's cmdline will not do."""
+        recorded = (self.run_dir / "argv" / name).read_bytes()
+        if not recorded.endswith(b"\0"):
+            pytest.fail(f"run-local's argv/{name} is cut short: {recorded!r}")
+        return [argument.decode() for argument in recorded[:-1].split(b"\0")]
+
     def launch_spec(self, name):
-        """How run-local started `name`, read from the running process (argv, environment and
-        working directory from /proc). Redis renames itself in /proc, so its arguments are run-local's
-        (checked against the live server's CONFIG)."""
+        """How run-local started `name`: its command line as run-local kept it, and the environment
+        and working directory of the running process (from /proc)."""
         pid = self.pid(name)
-        argv = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
-        argv = [a.decode() for a in argv]
         env = dict(e.decode().split("=", 1) for e in
                    pathlib.Path(f"/proc/{pid}/environ").read_bytes().rstrip(b"\0").split(b"\0") if b"=" in e)
         cwd = os.readlink(f"/proc/{pid}/cwd")
-        if name == "redis":
-            port = self.ports["REDIS"]
-            # scripts/run-local: redis-server RUN_DIR/redis.conf (requirepass) --bind 127.0.0.1 --port P
-            #   --save "" --appendonly no --dir RUN_DIR/redis
-            argv = [tool("redis-server"), str(self.run_dir / "redis.conf"), "--bind", "127.0.0.1", "--port", str(port),
-                    "--save", "", "--appendonly", "no", "--dir", str(self.run_dir / "redis")]
-            live = {}
-            for key in ("bind", "port", "save", "appendonly", "dir", "requirepass"):
-                out = self.redis_cli("CONFIG", "GET", key).split("\n")
-                live[key] = out[1] if len(out) > 1 else None
-            expected = {"bind": "127.0.0.1", "port": str(port), "save": "", "appendonly": "no",
-                        "dir": str(self.run_dir / "redis"), "requirepass": self.redis_password}
-            assert live == expected, f"run-local starts Redis differently from what the tests restart: {live}"
-        return LaunchSpec(argv, env, cwd)
+        return LaunchSpec(self.argv(name), env, cwd)
 
     def redis_cli(self, *command):
         """redis-cli's output for `command` on the stack's Redis, with its password."""
@@ -299,200 +288,3 @@ class LocalStack:
 
         wait_for(f"{name} to be ready again on port {port}", ready, timeout=timeout, interval=0.1)
         return service
-
-
-# --- raw clients -------------------------------------------------------------------------------
-
-class RedisSubscriber:
-    """SUBSCRIBE calculation on a raw socket, in a thread: counts every message and when it came."""
-
-    def __init__(self, port, keep=True, password=None):
-        self.messages = []  # (monotonic time, payload)
-        self.keep = keep
-        self.count = 0
-        self.error = None
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        command = b"*2\r\n$9\r\nSUBSCRIBE\r\n$11\r\ncalculation\r\n"
-        if password is not None:
-            secret = password.encode()
-            command = b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n" % (len(secret), secret) + command
-        self.sock.sendall(command)
-        self.subscribed = threading.Event()
-        self.stopping = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-        if not self.subscribed.wait(5):
-            pytest.fail(f"SUBSCRIBE calculation not confirmed within 5 s ({self.error})")
-
-    def _run(self):
-        buffer = bytearray()
-        position = 0
-        self.sock.settimeout(0.5)
-        try:
-            while not self.stopping:
-                try:
-                    chunk = self.sock.recv(1 << 16)
-                except socket.timeout:
-                    continue
-                if not chunk:
-                    raise ConnectionError("Redis closed the subscription")
-                now = time.monotonic()
-                buffer += chunk
-                while True:
-                    reply = self._parse(buffer, position)
-                    if reply is None:
-                        break
-                    value, position = reply
-                    if value[0] == b"subscribe":
-                        self.subscribed.set()
-                    elif value[0] == b"message":
-                        self.count += 1
-                        if self.keep:
-                            self.messages.append((now, bytes(value[2])))
-                if position > 1 << 20:
-                    del buffer[:position]
-                    position = 0
-        except Exception as error:  # reported by stop()
-            self.error = error
-
-    @staticmethod
-    def _line(buffer, position):
-        end = buffer.find(b"\r\n", position)
-        return (None, position) if end < 0 else (bytes(buffer[position:end]), end + 2)
-
-    @classmethod
-    def _parse(cls, buffer, position):
-        """One RESP reply at `position`: (value, next position), or None when incomplete."""
-        line, after = cls._line(buffer, position)
-        if line is None:
-            return None
-        kind, rest = line[:1], line[1:]
-        if kind == b"*":
-            items = []
-            for _ in range(int(rest)):
-                item = cls._parse(buffer, after)
-                if item is None:
-                    return None
-                value, after = item
-                items.append(value)
-            return items, after
-        if kind == b"$":
-            length = int(rest)
-            if len(buffer) < after + length + 2:
-                return None
-            return buffer[after:after + length], after + length + 2
-        if kind == b":":
-            return int(rest), after
-        if kind == b"+":  # AUTH's OK
-            return [rest], after
-        raise ValueError(f"unexpected Redis reply {line!r}")
-
-    def stop(self):
-        self.stopping = True
-        self.thread.join(timeout=5)
-        self.sock.close()
-        if self.error is not None:
-            pytest.fail(f"the Redis subscriber failed: {self.error}")
-
-
-class SSEClient:
-    """GET /api/results on a raw socket. With `read=False` it sends the request and never reads a
-    byte: a browser tab that stopped reading its stream (its receive buffer kept small, as a stalled
-    tab's fills). Otherwise a thread reads and decodes the stream, recording each event's arrival."""
-
-    def __init__(self, port, read=True, receive_buffer=None):
-        self.events = []  # (monotonic time, data)
-        self.closed = False
-        self.error = None
-        self.sock = socket.socket()
-        if receive_buffer is not None:
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
-        self.sock.settimeout(5)
-        self.sock.connect(("127.0.0.1", port))
-        self.sock.sendall(f"GET /api/results HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                          "Accept: text/event-stream\r\n\r\n".encode())
-        self.stopping = False
-        self.thread = None
-        if read:
-            self.opened = threading.Event()
-            self.thread = threading.Thread(target=self._run, daemon=True)
-            self.thread.start()
-            if not self.opened.wait(5):
-                pytest.fail(f"the results stream did not open within 5 s ({self.error})")
-
-    def _run(self):
-        raw = bytearray()
-        body = bytearray()
-        chunked = None
-        self.sock.settimeout(0.5)
-        try:
-            while not self.stopping:
-                try:
-                    data = self.sock.recv(1 << 16)
-                except socket.timeout:
-                    continue
-                if not data:
-                    self.closed = True
-                    return
-                now = time.monotonic()
-                raw += data
-                if chunked is None:
-                    head_end = raw.find(b"\r\n\r\n")
-                    if head_end < 0:
-                        continue
-                    head = raw[:head_end].decode("latin-1").lower()
-                    if not head.startswith("http/1.1 200"):
-                        raise ConnectionError(f"results stream answered {head.splitlines()[0]!r}")
-                    chunked = "transfer-encoding: chunked" in head
-                    del raw[:head_end + 4]
-                    self.opened.set()
-                if chunked:
-                    while True:  # whole chunks only
-                        line_end = raw.find(b"\r\n")
-                        if line_end < 0:
-                            break
-                        size = int(raw[:line_end].split(b";")[0], 16)
-                        if len(raw) < line_end + 2 + size + 2:
-                            break
-                        body += raw[line_end + 2:line_end + 2 + size]
-                        del raw[:line_end + 2 + size + 2]
-                        if size == 0:
-                            self.closed = True
-                            return
-                else:
-                    body += raw
-                    raw.clear()
-                while (end := body.find(b"\n\n")) >= 0:
-                    frame = bytes(body[:end])
-                    del body[:end + 2]
-                    fields = dict(line.split(b": ", 1) for line in frame.split(b"\n") if b": " in line)
-                    if fields.get(b"event") == b"calculation":
-                        self.events.append((now, fields[b"data"]))
-        except Exception as error:
-            self.error = error
-            if hasattr(self, "opened"):
-                self.opened.set()
-
-    def peer_closed(self, timeout=10):
-        """For a client that never read: has the server cut the connection off? Reads what the
-        kernel buffered until the end of the stream (EOF or a reset), or fails after `timeout`."""
-        self.sock.settimeout(1)
-        deadline = time.monotonic() + timeout
-        try:
-            while time.monotonic() < deadline:
-                try:
-                    if not self.sock.recv(1 << 20):
-                        return True
-                except socket.timeout:
-                    continue
-        except ConnectionResetError:
-            return True
-        return False
-
-    def stop(self):
-        self.stopping = True
-        if self.thread is not None:
-            self.thread.join(timeout=5)
-        self.sock.close()
-        if self.error is not None:
-            pytest.fail(f"the results stream failed: {self.error}")

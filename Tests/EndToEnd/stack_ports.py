@@ -3,14 +3,26 @@ tests and Tests/Deployment's run-local tests (which import it as `EndToEnd.stack
 library and pytest only, so importing it pulls in no browser tooling."""
 import pathlib
 import random
+import re
 import socket
 
 import pytest
 
+PORTS_FILE = pathlib.Path(__file__).resolve().parents[2] / "deploy" / "local" / "ports.env"
+
+
+def read_ports(path=PORTS_FILE):
+    """The NAME_PORT=number lines run-local reads its defaults from, as {NAME: number}."""
+    ports = {}
+    for line in path.read_text().splitlines():
+        match = re.fullmatch(r"([A-Z_]+)_PORT=([0-9]+)", line)
+        if match:
+            ports[match.group(1)] = int(match.group(2))
+    return ports
+
+
 # run-local's defaults; PORT_OFFSET moves them all.
-DEFAULT_PORTS = {"FRONTEND": 8080, "WORKER_PRIMARY": 8081, "WORKER_BURST": 8082, "WATCHER": 8083,
-                 "HAPROXY": 8090, "HAPROXY_RUNTIME": 9999, "HAPROXY_METRICS": 8405,
-                 "PROMETHEUS": 9090, "REDIS": 6379}
+DEFAULT_PORTS = read_ports()
 
 
 def port_is_free(port):

@@ -11,7 +11,8 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from .e2e_support import number, screenshot, set_rate, text, wait_for
-from .local_stack import SERVICES, SHUTDOWN_GRACE, SWIFT_SERVICES, RedisSubscriber, SSEClient, alive, rss_kib
+from .local_stack import SERVICES, SHUTDOWN_GRACE, SWIFT_SERVICES, alive, rss_kib
+from .raw_clients import RedisSubscriber, SSEClient
 from .test_demo_story import BURST_HASH, SWITCH_BOUND, newest, wait_page
 
 

@@ -7,7 +7,8 @@ import threading
 import time
 
 from .e2e_support import wait_for
-from .local_stack import SWIFT_SERVICES, RedisSubscriber, metric_sum, rss_kib
+from .local_stack import SWIFT_SERVICES, metric_sum, rss_kib
+from .raw_clients import RedisSubscriber
 from .test_demo_story import SWITCH_BOUND
 
 RATE = 2000

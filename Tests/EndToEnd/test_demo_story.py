@@ -14,7 +14,7 @@ import time
 import pytest
 from selenium.webdriver.common.by import By
 
-from .e2e_support import number, screenshot, set_rate, text, wait_for
+from .e2e_support import listed, number, screenshot, set_rate, text, wait_for
 
 PLAIN_HASH = re.compile(r"^[A-Za-z0-9+/]{43}=$")
 BURST_HASH = re.compile(r"^bursty-[A-Za-z0-9+/]{43}=$")
@@ -39,12 +39,6 @@ return {primary, burst};
 def newest(driver):
     """The newest hash in the list (the first item), or None."""
     return driver.execute_script("const li = document.querySelector('#results li'); return li && li.textContent;")
-
-
-def listed(driver, count=200):
-    return driver.execute_script(
-        "return Array.from(document.querySelectorAll('#results li')).slice(0, arguments[0]).map(li => li.textContent);",
-        count)
 
 
 def wait_page(driver, what, condition, timeout):

@@ -2,7 +2,8 @@
 in the background, the frontend answers, PUT /api/rate 25 turns the results `bursty-`, 3 brings them
 back to primary, and Ctrl-C stops everything cleanly."""
 from .e2e_support import wait_for
-from .local_stack import SERVICES, SHUTDOWN_GRACE, RedisSubscriber, alive
+from .local_stack import SERVICES, SHUTDOWN_GRACE, alive
+from .raw_clients import RedisSubscriber
 from .test_demo_story import SWITCH_BOUND
 
 

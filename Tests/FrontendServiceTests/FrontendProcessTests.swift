@@ -101,7 +101,7 @@ import Testing
         ].merging(extra) { _, chosen in chosen }
         let frontend = try ServiceProcess("frontend", environment: environment)
         do {
-            try await waitUntil("frontend listening") { RedisServerProcess.accepts(port: port) }
+            try await waitUntil("frontend listening") { LoopbackSocket.accepts(port: port) }
             try await body(port)
         } catch {
             frontend.signal(SIGKILL)

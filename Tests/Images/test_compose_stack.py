@@ -13,7 +13,7 @@ import pathlib
 
 import pytest
 
-from EndToEnd.e2e_support import free_port, http, set_rate, start_browser, text, wait_for
+from EndToEnd.e2e_support import free_port, http, listed, set_rate, start_browser, text, wait_for
 
 from .images_support import OUTPUT_DIR, REPO, HealthTicker, note
 
@@ -114,12 +114,6 @@ def browser():
     driver.quit()
 
 
-def newest(driver, count=1):
-    return driver.execute_script(
-        "return Array.from(document.querySelectorAll('#results li')).slice(0, arguments[0]).map(li => li.textContent);",
-        count)
-
-
 def test_every_service_runs_from_our_images_and_the_local_bases(stack, images, settings):
     expected = {"worker-primary": images["worker"], "worker-burst": images["worker"],
                 "frontend": images["frontend"], "istiowatcher": images["istiowatcher"],
@@ -138,19 +132,19 @@ def test_type_20_then_3_in_the_browser(stack, browser):
 
     set_rate(driver, 20)
     typed = time.monotonic()
-    wait_for("bursty- hashes after typing 20", lambda: (h := newest(driver)) and BURST_HASH.match(h[0]),
+    wait_for("bursty- hashes after typing 20", lambda: (h := listed(driver, 1)) and BURST_HASH.match(h[0]),
              timeout=SWITCH_TIMEOUT, interval=0.1)
     note(f"compose: first bursty- hash {time.monotonic() - typed:.1f} s after typing 20")
     driver.save_screenshot(str(stack.output / "rate-20.png"))
 
     set_rate(driver, 3)
     typed = time.monotonic()
-    wait_for("plain hashes after typing 3", lambda: (h := newest(driver)) and PLAIN_HASH.match(h[0]),
+    wait_for("plain hashes after typing 3", lambda: (h := listed(driver, 1)) and PLAIN_HASH.match(h[0]),
              timeout=SWITCH_TIMEOUT, interval=0.1)
     note(f"compose: bursty- hashes stopped {time.monotonic() - typed:.1f} s after typing 3")
     # They stay stopped: the newest hashes, all sent at 3/s after the switch back, are plain.
     time.sleep(4)
-    hashes = newest(driver, 8)
+    hashes = listed(driver, 8)
     assert len(hashes) == 8 and all(PLAIN_HASH.match(h) for h in hashes), hashes
     driver.save_screenshot(str(stack.output / "rate-3.png"))
     set_rate(driver, 0)

@@ -6,19 +6,13 @@
 public enum FreePort {
     /// A port nothing listens on right now: the kernel picks it for a socket we then close.
     public static func take() -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        do {
+            let (socket, port) = try LoopbackSocket.bound()
+            close(socket)
+            return port
+        } catch {
+            // Only running out of descriptors gets here, and then no test of the run can work.
+            fatalError("no loopback port to take: \(error)")
         }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -82,7 +82,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if !process.isRunning { break }
-            if Self.accepts(port: port) { return }
+            if LoopbackSocket.accepts(port: port) { return }
             usleep(10_000)
         }
         stop()
@@ -109,27 +109,6 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     public func resume() {
         if let pid { Glibc.kill(pid, SIGCONT) }
-    }
-
-    public static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        return address
-    }
-
-    /// True when a TCP connect to 127.0.0.1:port succeeds.
-    public static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = loopback(port: port)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        } == 0
     }
 
     private static func executable() -> String? {

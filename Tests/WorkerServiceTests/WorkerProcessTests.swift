@@ -23,7 +23,7 @@ import Testing
         let redis = try await RedisServerProcess.started()
         let port = FreePort.take()
         let worker = try ServiceProcess("worker", environment: ["PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)"])
-        try await waitUntil("worker ready") { RedisServerProcess.accepts(port: port) }
+        try await waitUntil("worker ready") { LoopbackSocket.accepts(port: port) }
         try await waitUntil("worker connected to Redis") { try await Self.status(port: port, path: "/_healthz") == 200 }
         redis.pause()
         let statuses = LockedList<Int>()

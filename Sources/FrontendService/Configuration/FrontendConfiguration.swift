@@ -93,8 +93,8 @@ public struct FrontendConfiguration: Sendable {
         guard lateTolerance >= tickInterval else {
             // Checked apart from parsing: a longer TICK_INTERVAL can make the default tolerance too short.
             throw ConfigurationError(
-                variable: "LATE_TOLERANCE", value: EnvironmentReader.format(lateTolerance),
-                expected: "at least TICK_INTERVAL (\(EnvironmentReader.format(tickInterval)))")
+                variable: "LATE_TOLERANCE", value: lateTolerance.shortText,
+                expected: "at least TICK_INTERVAL (\(tickInterval.shortText))")
         }
         sseClientBuffer = try environment.int("SSE_CLIENT_BUFFER", default: sseClientBuffer, in: 1024...(1 << 30))
         sseKeepAlive = try environment.duration("SSE_KEEPALIVE", default: sseKeepAlive, minimum: .seconds(1))

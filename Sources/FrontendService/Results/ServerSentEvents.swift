@@ -91,7 +91,7 @@ public enum ServerSentEvents {
     /// A `retry:` field: how long the browser waits before reconnecting after the stream drops.
     /// Sent once, first, so a restarted frontend is found again quickly.
     public static func retry(after delay: Duration) -> [UInt8] {
-        Array("retry: \(max(0, delay.nanoseconds / 1_000_000))\n\n".utf8)
+        Array("retry: \(max(0, delay.wholeMilliseconds))\n\n".utf8)
     }
 
     /// The first bytes of every stream: the retry hint and a comment that makes the browser fire

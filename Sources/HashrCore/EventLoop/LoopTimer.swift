@@ -50,19 +50,3 @@ public final class LoopTimer {
         HandleMemory.owner(handle!.pointee.data, as: LoopTimer.self).action?()
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, rounded up so a short positive delay never becomes zero.
-    var milliseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        guard seconds >= 0 else { return 0 }
-        let millis = UInt64(seconds) * 1000 + UInt64(attoseconds / 1_000_000_000_000_000)
-        return attoseconds % 1_000_000_000_000_000 == 0 ? millis : millis + 1
-    }
-
-    /// Nanoseconds, saturating.
-    public var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}

@@ -87,7 +87,7 @@ public final class HTTPServer {
         isShuttingDown = true
         listener?.close()
         listener = nil
-        logger.info("shutting down: \(connections.count) connection(s) open, grace \(EnvironmentReader.format(configuration.shutdownGracePeriod))")
+        logger.info("shutting down: \(connections.count) connection(s) open, grace \(configuration.shutdownGracePeriod.shortText)")
         for connection in Array(connections.values) { connection.beginShutdown() }
         if connections.isEmpty { return finishShutdownIfDone() }
         let timer = LoopTimer(loop: loop) { [unowned self] in

@@ -31,7 +31,7 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         case .resolveFailed(let host, let reason): "cannot resolve \(host): \(reason)"
         case .connectionRefused(let address): "connection refused by \(address)"
         case .connectFailed(let address, let reason): "cannot connect to \(address): \(reason)"
-        case .timeout(let after): "no response within \(EnvironmentReader.format(after))"
+        case .timeout(let after): "no response within \(after.shortText)"
         case .connectionReset(let reason): "connection reset: \(reason)"
         case .badResponse(let reason): "bad response: \(reason)"
         case .responseTooLarge(let limit): "the response exceeded \(limit) bytes"

@@ -35,25 +35,11 @@ public struct HTTPEndpoint: Sendable, Equatable, CustomStringConvertible {
         var path = String(rest[authorityEnd...])
         while path.hasSuffix("/") { path.removeLast() }
         guard !authority.isEmpty, !authority.contains("@"), !path.contains("?"), !path.contains(" ") else { return nil }
-        var host = Substring(authority)
-        var port = usesTLS ? 443 : 80
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            host = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":"), let value = Int(after.dropFirst()) else { return nil }
-                port = value
-            }
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = authority[..<colon]
-            guard let value = Int(authority[authority.index(after: colon)...]) else { return nil }
-            port = value
-        }
-        guard !host.isEmpty, (1...65535).contains(port),
-            host.utf8.allSatisfy({ HTTPSyntax.isTokenByte($0) || $0 == UInt8(ascii: ":") })
+        let defaultPort = usesTLS ? 443 : 80
+        guard let address = try? HostAndPort(parsing: authority, defaultPort: defaultPort),
+            address.host.utf8.allSatisfy({ HTTPSyntax.isTokenByte($0) || $0 == UInt8(ascii: ":") })
         else { return nil }
-        self.init(host: String(host), port: port, basePath: path, usesTLS: usesTLS)
+        self.init(host: address.host, port: address.port, basePath: path, usesTLS: usesTLS)
     }
 
     /// The `Host` header value (the port left out when it is the scheme's default).

@@ -165,7 +165,7 @@ final class RedisConnection {
             logger.info("connected to Redis")
             reportState()
         case .retry(let delay, let reason, let log):
-            let metadata: Logger.Metadata = ["retry_in": "\(EnvironmentReader.format(delay))"]
+            let metadata: Logger.Metadata = ["retry_in": "\(delay.shortText)"]
             switch log {
             case .lostConnection: logger.warning("lost the Redis connection: \(reason)", metadata: metadata)
             case .warning: logger.warning("\(reason)", metadata: metadata)

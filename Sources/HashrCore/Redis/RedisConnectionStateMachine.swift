@@ -167,7 +167,7 @@ struct RedisConnectionStateMachine {
             return connectNow()
         case .connecting:
             let reason = RedisError.timedOut(
-                "not connected within \(EnvironmentReader.format(configuration.connectTimeout))")
+                "not connected within \(configuration.connectTimeout.shortText)")
             if hasSocket { return .abortSocket(reason) }
             // Still resolving: the lookup goes on, and the next attempt takes its answer.
             return attemptFailed(reason)

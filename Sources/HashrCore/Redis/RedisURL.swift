@@ -90,37 +90,9 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible, CustomDebu
         } else if rest.contains("://") || rest.contains("@") || rest.contains("/") {
             return nil
         }
-        guard let (host, port) = hostAndPort(rest) else { return nil }
-        return RedisURL(host: host, port: port, username: username, password: password, database: database)
-    }
-
-    private static func hostAndPort(_ text: Substring) -> (String, Int)? {
-        var host: Substring
-        var portText: Substring?
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { return nil }
-            host = text[text.index(after: text.startIndex)..<close]
-            let after = text[text.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { return nil }
-                portText = after.dropFirst()
-            }
-        } else {
-            guard text.filter({ $0 == ":" }).count <= 1 else { return nil }
-            if let colon = text.firstIndex(of: ":") {
-                host = text[..<colon]
-                portText = text[text.index(after: colon)...]
-            } else {
-                host = text
-            }
-        }
-        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "\t" }) else { return nil }
-        var port = defaultPort
-        if let portText {
-            guard let number = Int(portText), (1...65535).contains(number) else { return nil }
-            port = number
-        }
-        return (String(host), port)
+        guard let address = try? HostAndPort(parsing: rest, defaultPort: defaultPort) else { return nil }
+        return RedisURL(
+            host: address.host, port: address.port, username: username, password: password, database: database)
     }
 
     private static func percentDecoded(_ text: Substring) -> String? {

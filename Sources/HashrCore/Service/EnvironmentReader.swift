@@ -74,7 +74,7 @@ public struct EnvironmentReader: Sendable {
         guard let value = Self.parseDuration(text), value >= minimum else {
             throw ConfigurationError(
                 variable: name, value: text,
-                expected: "a duration such as 250ms, 1s or 2m, at least \(Self.format(minimum))")
+                expected: "a duration such as 250ms, 1s or 2m, at least \(minimum.shortText)")
         }
         return value
     }
@@ -99,12 +99,5 @@ public struct EnvironmentReader: Sendable {
             return .nanoseconds(Int64(nanoseconds.rounded()))
         }
         return nil
-    }
-
-    /// A short human form of a duration, as accepted by `parseDuration`.
-    public static func format(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        if attoseconds == 0 { return "\(seconds)s" }
-        return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
     }
 }

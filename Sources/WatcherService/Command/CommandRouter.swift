@@ -53,7 +53,7 @@ public struct CommandRouter: WeightRouter {
         guard let ending = child.wait(until: .now + configuration.timeout) else {
             child.stop()
             throw RouterError(
-                "\(command) did not finish within \(EnvironmentReader.format(configuration.timeout)) and was killed"
+                "\(command) did not finish within \(configuration.timeout.shortText) and was killed"
                     + tail(errorPath, outputPath))
         }
         switch ending {

@@ -40,14 +40,12 @@ extension EnvironmentReader {
     /// `host:port` or `[v6-address]:port`.
     func hostAndPort(_ name: String, default defaultValue: String) throws -> (host: String, port: Int) {
         let value = string(name, default: defaultValue)
-        let failure = ConfigurationError(variable: name, value: value, expected: "host:port, e.g. 127.0.0.1:9999")
-        guard let colon = value.lastIndex(of: ":") else { throw failure }
-        var host = String(value[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty, !host.contains(" "), let port = Int(value[value.index(after: colon)...]),
-            (1...65535).contains(port)
-        else { throw failure }
-        return (host, port)
+        do {
+            let address = try HostAndPort(parsing: value)
+            return (address.host, address.port)
+        } catch {
+            throw ConfigurationError(variable: name, value: value, expected: "host:port, e.g. 127.0.0.1:9999 (\(error))")
+        }
     }
 
     /// An `http://` or `https://` URL with a host and no query, returned without a trailing slash.
@@ -58,9 +56,10 @@ extension EnvironmentReader {
         guard let scheme = ["http://", "https://"].first(where: { value.lowercased().hasPrefix($0) }) else {
             throw failure
         }
-        let rest = value.dropFirst(scheme.count)
-        let host = rest.prefix { $0 != "/" }
-        guard !host.isEmpty, !value.contains("?"), !value.contains("#"), !value.contains(" ") else { throw failure }
+        let authority = value.dropFirst(scheme.count).prefix { $0 != "/" }
+        guard (try? HostAndPort(parsing: authority, defaultPort: scheme == "https://" ? 443 : 80)) != nil,
+            !value.contains("?"), !value.contains("#"), !value.contains(" ")
+        else { throw failure }
         while value.hasSuffix("/") { value.removeLast() }
         return value
     }

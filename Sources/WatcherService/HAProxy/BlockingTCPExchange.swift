@@ -46,7 +46,7 @@ public struct BlockingTCPExchange: Sendable {
             // strerror's wording ("Connection refused"), as the socket calls this replaced gave it.
             throw RouterError("\(step.rawValue) \(host):\(port) failed: \(String(cString: strerror(-code)))")
         case .failure(.timedOut(let step)):
-            throw RouterError("timed out \(step.rawValue) \(host):\(port) after \(EnvironmentReader.format(timeout))")
+            throw RouterError("timed out \(step.rawValue) \(host):\(port) after \(timeout.shortText)")
         case .failure(.replyTooLarge(let limit)):
             throw RouterError("\(host):\(port) answered more than \(limit) bytes")
         }

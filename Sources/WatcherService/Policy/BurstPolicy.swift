@@ -62,11 +62,11 @@ public struct BurstPolicy: Sendable {
             let silent = since.duration(to: now)
             guard silent >= configuration.noDataGrace else {
                 return .hold(
-                    reason: "no data for \(EnvironmentReader.format(silent)), holding the route until "
-                        + "NO_DATA_GRACE \(EnvironmentReader.format(configuration.noDataGrace)) has passed")
+                    reason: "no data for \(silent.shortText), holding the route until "
+                        + "NO_DATA_GRACE \(configuration.noDataGrace.shortText) has passed")
             }
             return decide(
-                rate: 0, why: "no data for \(EnvironmentReader.format(silent)) (counted as rate 0 rps)", at: now)
+                rate: 0, why: "no data for \(silent.shortText) (counted as rate 0 rps)", at: now)
         }
     }
 
@@ -106,7 +106,7 @@ public struct BurstPolicy: Sendable {
         guard age >= configuration.minimumDwell else {
             let left = configuration.minimumDwell - age
             return .hold(
-                reason: "\(why), but MIN_DWELL keeps burst weight \(current) for \(EnvironmentReader.format(left)) more"
+                reason: "\(why), but MIN_DWELL keeps burst weight \(current) for \(left.shortText) more"
             )
         }
         return .change(burstWeight: target, reason: "\(why): burst weight \(current) -> \(target)")

@@ -44,7 +44,7 @@ public final class WatcherService: RunningService {
             observer.close()
             throw error
         }
-        logger.info("watching \(configuration.query.serverURL) every \(EnvironmentReader.format(configuration.pollInterval)): \(configuration.query.expression)")
+        logger.info("watching \(configuration.query.serverURL) every \(configuration.pollInterval.shortText): \(configuration.query.expression)")
         perform(controller.start(at: .now))
         let timer = LoopTimer(loop: loop) { [unowned self] in perform(controller.tick(at: .now)) }
         timer.start(after: configuration.pollInterval, repeating: configuration.pollInterval)

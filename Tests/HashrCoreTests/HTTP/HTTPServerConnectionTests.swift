@@ -1,3 +1,4 @@
+import HashrTestSupport
 import Testing
 
 @testable import HashrCore
@@ -14,7 +15,7 @@ import Testing
         }
         #expect(try await server.connectionCount == 1)
         client.close()
-        #expect(try await eventually { try await server.connectionCount == 0 })
+        try await waitUntil("no open connection") { try await server.connectionCount == 0 }
         #expect(await server.stop() == 0)
     }
 
@@ -97,7 +98,7 @@ import Testing
         #expect(response.status == 200)
         #expect(response.headers["Connection"] == "close")
         #expect(try await client.waitForClose())
-        #expect(try await eventually { try await server.connectionCount == 0 })
+        try await waitUntil("no open connection") { try await server.connectionCount == 0 }
         #expect(await server.stop() == 0)
     }
 
@@ -146,7 +147,7 @@ import Testing
         let other = try server.client()
         #expect(try await other.exchange(get("/hello")).status == 200)
         other.close()
-        #expect(try await eventually { try await server.connectionCount == 0 })
+        try await waitUntil("no open connection") { try await server.connectionCount == 0 }
         #expect(await server.stop() == 0)
     }
 
@@ -163,7 +164,7 @@ import Testing
             _ = try await client.receive()
             client.close()
         }
-        #expect(try await eventually { try await server.connectionCount == 0 })
+        try await waitUntil("no open connection") { try await server.connectionCount == 0 }
         let other = try server.client()
         #expect(try await other.exchange(get("/hello")).status == 200)
         other.close()

@@ -1,3 +1,4 @@
+import HashrTestSupport
 import Testing
 
 @testable import HashrCore
@@ -111,7 +112,7 @@ import Testing
         #expect(try await server.connectionCount == 2)
 
         first.close()
-        #expect(try await eventually { try await server.connectionCount == 1 })
+        try await waitUntil("one open connection") { try await server.connectionCount == 1 }
         let fourth = try server.client()
         #expect(try await fourth.exchange(get("/hello")).status == 200)
         second.close()

@@ -1,3 +1,4 @@
+import HashrTestSupport
 import Testing
 
 @testable import HashrCore
@@ -31,10 +32,10 @@ import Testing
             client.close()
         }
         for index in 0..<200 { try await oneConnection(index) }
-        #expect(try await eventually { try await server.connectionCount == 0 })
+        try await waitUntil("no open connection") { try await server.connectionCount == 0 }
         let before = try Self.residentBytes()
         for index in 0..<2_000 { try await oneConnection(index) }
-        #expect(try await eventually { try await server.connectionCount == 0 })
+        try await waitUntil("no open connection") { try await server.connectionCount == 0 }
         let after = try Self.residentBytes()
         #expect(after - before < 20 * 1024 * 1024, "RSS grew from \(before) to \(after) bytes")
         #expect(await server.stop() == 0)

@@ -1,3 +1,4 @@
+import HashrTestSupport
 import Testing
 
 @testable import HashrCore
@@ -33,7 +34,7 @@ import Testing
         #expect(try await idle.exchange(get("/hello")).status == 200)
         let busy = try server.client()
         try await busy.send(get("/work"))
-        #expect(try await eventually { try await parkedCount(parked, server) == 1 })
+        try await waitUntil("one parked request") { try await parkedCount(parked, server) == 1 }
 
         // The parked request is answered only after these checks, however late this task runs.
         let completed = try await beginShutdown(server)
@@ -47,7 +48,7 @@ import Testing
         #expect(response.text == "done\n")
         #expect(response.headers["Connection"] == "close")
         #expect(try await busy.waitForClose())
-        #expect(await eventually { completed.value })
+        try await waitUntil("the shutdown to complete") { completed.value }
         #expect(await server.stop() == 0)
     }
 
@@ -56,13 +57,13 @@ import Testing
         let server = try await serverWithParking(parked)
         let client = try server.client()
         try await client.send(get("/work") + get("/hello"))
-        #expect(try await eventually { try await parkedCount(parked, server) == 1 })
+        try await waitUntil("one parked request") { try await parkedCount(parked, server) == 1 }
         let completed = try await beginShutdown(server, answering: parked)
         let response = try await client.readResponse()
         #expect(response.text == "done\n")
         #expect(response.headers["Connection"] == "close")
         #expect(try await client.waitForClose())
-        #expect(await eventually { completed.value })
+        try await waitUntil("the shutdown to complete") { completed.value }
         #expect(await server.stop() == 0)
     }
 
@@ -86,7 +87,7 @@ import Testing
         let response = try await client.readResponse()
         #expect(response.text == "first\n")
         #expect(try await client.waitForClose())
-        #expect(await eventually { completed.value })
+        try await waitUntil("the shutdown to complete") { completed.value }
         #expect(await server.stop() == 0)
     }
 
@@ -101,7 +102,7 @@ import Testing
         let started = clock.now
         let completed = try await beginShutdown(server)
         #expect(try await client.waitForClose())
-        #expect(await eventually { completed.value })
+        try await waitUntil("the shutdown to complete") { completed.value }
         #expect(clock.now - started < .seconds(2))
         #expect(await server.stop() == 0)
     }
@@ -110,7 +111,7 @@ import Testing
         let (server, client) = try await TestServer.startWithAClientThatStopsReading { $0.shutdownGracePeriod = .milliseconds(200) }
         try await Task.sleep(for: .milliseconds(100))
         let completed = try await beginShutdown(server)
-        #expect(await eventually(within: .seconds(3)) { completed.value })
+        try await waitUntil("the shutdown to complete", timeout: .seconds(3)) { completed.value }
         client.close()
         #expect(await server.stop() == 0)
     }

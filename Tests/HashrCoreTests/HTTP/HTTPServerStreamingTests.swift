@@ -1,3 +1,4 @@
+import HashrTestSupport
 import Testing
 
 @testable import HashrCore
@@ -100,10 +101,10 @@ import Testing
             try await Task.sleep(for: .milliseconds(5))
         }
 
-        #expect(await eventually { firehose.value.closed })
+        try await waitUntil("the firehose to close") { firehose.value.closed }
         #expect(firehose.value.refused)
         #expect(firehose.value.chunks < 4096)
-        #expect(try await eventually { try await server.connectionCount == 1 })
+        try await waitUntil("one open connection") { try await server.connectionCount == 1 }
         // What the client's own socket had already taken still arrives, then a reset: the server's
         // kernel dropped the rest instead of holding it for a client that does not read.
         var drained = 0
@@ -133,7 +134,7 @@ import Testing
         #expect(!String(decoding: received, as: UTF8.self).contains("0\r\n\r\n"))
         #expect(client.wasReset)
         #expect(closed.value)
-        #expect(try await eventually { try await server.connectionCount == 0 })
+        try await waitUntil("no open connection") { try await server.connectionCount == 0 }
         #expect(await server.stop() == 0)
     }
 
@@ -177,8 +178,8 @@ import Testing
         try await client.send(get("/forever"))
         _ = try await client.receive()
         client.close()
-        #expect(await eventually { closed.value })
-        #expect(try await eventually { try await server.connectionCount == 0 })
+        try await waitUntil("the stream to close") { closed.value }
+        try await waitUntil("no open connection") { try await server.connectionCount == 0 }
         #expect(await server.stop() == 0)
     }
 }

@@ -1,3 +1,4 @@
+import HashrTestSupport
 import Testing
 
 @testable import HashrCore
@@ -56,7 +57,7 @@ import Testing
         let elapsed = clock.now - started
         #expect(elapsed >= .milliseconds(280))
         #expect(elapsed < .seconds(2))
-        #expect(try await eventually { try await server.connectionCount == 0 })
+        try await waitUntil("no open connection") { try await server.connectionCount == 0 }
         #expect(await server.stop() == 0)
     }
 
@@ -91,8 +92,8 @@ import Testing
     @Test func aClientThatStopsReadingTheLastAnswerIsCutOff() async throws {
         // Long enough to see the connection open before it is cut off, even from a held-up test task.
         let (server, client) = try await TestServer.startWithAClientThatStopsReading { $0.idleTimeout = .seconds(1) }
-        #expect(try await eventually { try await server.connectionCount == 1 })
-        #expect(try await eventually { try await server.connectionCount == 0 })
+        try await waitUntil("one open connection") { try await server.connectionCount == 1 }
+        try await waitUntil("no open connection") { try await server.connectionCount == 0 }
         client.close()
         #expect(await server.stop() == 0)
     }

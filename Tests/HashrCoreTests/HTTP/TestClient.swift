@@ -1,4 +1,5 @@
 import Dispatch
+import HashrTestSupport
 
 @testable import HashrCore
 
@@ -46,28 +47,10 @@ final class TestClient: @unchecked Sendable {
     /// Connects to 127.0.0.1:`port`. A small `receiveBuffer` makes a client that never reads fill
     /// up quickly.
     init(port: Int, timeout: Duration = .seconds(5), receiveBuffer: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestClientError.errno("socket") }
         do {
-            try setTimeouts(timeout)
-            if var size = receiveBuffer {
-                try check(
-                    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)), "SO_RCVBUF")
-            }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let code = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            try check(code, "connect to port \(port)")
+            fd = try LoopbackSocket.connected(to: port, timeout: timeout, receiveBuffer: receiveBuffer)
         } catch {
-            Glibc.close(fd)
-            fd = -1
-            throw error
+            throw TestClientError("\(error)")
         }
     }
 
@@ -75,16 +58,13 @@ final class TestClient: @unchecked Sendable {
         if fd >= 0 { Glibc.close(fd) }
     }
 
-    private func check(_ code: Int32, _ what: String) throws {
-        if code < 0 { throw TestClientError.errno(what) }
-    }
-
     /// How long a receive or send may block.
     func setTimeouts(_ timeout: Duration) throws {
-        let micros = timeout.components.seconds * 1_000_000 + timeout.components.attoseconds / 1_000_000_000_000
-        var value = timeval(tv_sec: Int(micros / 1_000_000), tv_usec: Int(micros % 1_000_000))
-        try check(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size)), "SO_RCVTIMEO")
-        try check(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size)), "SO_SNDTIMEO")
+        do {
+            try LoopbackSocket.setTimeouts(fd, timeout)
+        } catch {
+            throw TestClientError("\(error)")
+        }
     }
 
     /// Runs blocking work on the client's queue.

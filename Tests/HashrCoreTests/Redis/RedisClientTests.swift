@@ -10,7 +10,7 @@ import Testing
         let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
-        #expect(try await thread.connected(client))
+        try await thread.connected(client)
 
         #expect(try await thread.send(client, ["SET", "greeting", "hello"]).get() == .status("OK"))
         #expect(try await thread.send(client, ["GET", "greeting"]).get() == .bulk(Array("hello".utf8)))
@@ -42,7 +42,7 @@ import Testing
         let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let client = try await thread.makeClient(fastRedisConfiguration(RedisURL(host: "localhost", port: redis.port)))
-        #expect(try await thread.connected(client))
+        try await thread.connected(client)
         #expect(try await thread.send(client, ["PING"]).get() == .status("PONG"))
         #expect(await thread.shutdown { client.value.close() } == 0)
     }
@@ -51,7 +51,7 @@ import Testing
         let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
-        #expect(try await thread.connected(client))
+        try await thread.connected(client)
         let key: [UInt8] = [0, 13, 10, 255, 32]
         let value = (0...255).map { UInt8($0) } + Array("\r\n$3\r\n".utf8) + [0, 0]
         let set = await thread.submitAsync { complete in
@@ -73,7 +73,7 @@ import Testing
         let writer = try await thread.makeClient(fastRedisConfiguration(db3), logger: logs.logger(label: "redis-test", level: .trace))
         let reader = try await thread.makeClient(fastRedisConfiguration(db3), logger: logs.logger(label: "redis-test", level: .trace))
         let db0 = try await thread.makeClient(fastRedisConfiguration(redis.url), logger: logs.logger(label: "redis-test", level: .trace))
-        for client in [writer, reader, db0] { #expect(try await thread.connected(client)) }
+        for client in [writer, reader, db0] { try await thread.connected(client) }
 
         #expect(try await thread.send(writer, ["SET", "where", "three"]).get() == .status("OK"))
         #expect(try await thread.send(reader, ["GET", "where"]).get() == .bulk(Array("three".utf8)))
@@ -87,7 +87,7 @@ import Testing
             fastRedisConfiguration(
                 RedisURL(host: "127.0.0.1", port: redis.port, username: "alice", password: aclPassword)),
             logger: logs.logger(label: "redis-test", level: .trace))
-        #expect(try await thread.connected(alice))
+        try await thread.connected(alice)
         #expect(try await thread.send(alice, ["ACL", "WHOAMI"]).get() == .bulk(Array("alice".utf8)))
 
         #expect(await thread.shutdown { for client in [writer, reader, db0, alice] { client.value.close() } } == 0)
@@ -108,7 +108,9 @@ import Testing
         let missingAuth = try await thread.makeClient(
             fastRedisConfiguration(RedisURL(host: "127.0.0.1", port: redis.port)))
 
-        #expect(try await eventually { try await thread.submit { client.value.lastError != nil } })
+        try await waitUntil("the AUTH failure to be reported") {
+            try await thread.submit { client.value.lastError != nil }
+        }
         let error = try await thread.submit { client.value.lastError }
         guard case .handshakeFailed(let message) = error else {
             Issue.record("expected a refused AUTH, got \(String(describing: error))")
@@ -117,16 +119,15 @@ import Testing
         #expect(message.contains("WRONGPASS") || message.contains("invalid"))
         #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
         // It keeps trying (the password may be fixed on the server), but never connects.
-        #expect(await eventually { states.value.filter { $0 == .disconnected }.count >= 3 })
+        try await waitUntil("three disconnects") { states.value.filter { $0 == .disconnected }.count >= 3 }
         #expect(!states.value.contains(.connected))
         // Without AUTH, the PING of the handshake is refused: also a handshake failure.
-        #expect(
-            try await eventually {
-                if case .handshakeFailed(let text) = try await thread.submit({ missingAuth.value.lastError }) {
-                    return text.contains("NOAUTH")
-                }
-                return false
-            })
+        try await waitUntil("the handshake without AUTH to be refused") {
+            if case .handshakeFailed(let text) = try await thread.submit({ missingAuth.value.lastError }) {
+                return text.contains("NOAUTH")
+            }
+            return false
+        }
 
         #expect(
             await thread.shutdown {
@@ -147,13 +148,13 @@ import Testing
         let subscriber = try await thread.makeSubscriber(
             fastRedisConfiguration(redis.url), channels: ["news"], messages: messages)
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
-        #expect(try await thread.connected(subscriber))
-        #expect(try await thread.connected(client))
+        try await thread.connected(subscriber)
+        try await thread.connected(client)
         let receivers = await thread.submitAsync { complete in
             client.value.publish(channel: "news", message: "authenticated") { complete($0) }
         }
         #expect(try receivers.get() == 1)
-        #expect(await eventually { messages.value.map(\.text) == ["authenticated"] })
+        try await waitUntil("the message sent after AUTH") { messages.value.map(\.text) == ["authenticated"] }
         #expect(
             await thread.shutdown {
                 client.value.close()

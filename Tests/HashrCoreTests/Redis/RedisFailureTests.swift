@@ -15,28 +15,29 @@ import Testing
         let subscriber = try await thread.makeSubscriber(
             fastRedisConfiguration(url), channels: ["c"], messages: Shared([]))
 
-        #expect(try await eventually { try await thread.submit { client.value.lastError != nil } })
+        try await waitUntil("the refused connect to be reported") {
+            try await thread.submit { client.value.lastError != nil }
+        }
         let error = try await thread.submit { client.value.lastError }
         guard case .connectFailed(let reason) = error else {
             Issue.record("expected a failed connect, got \(String(describing: error))")
             return
         }
         #expect(reason.contains("refused"))
-        #expect(
-            try await eventually {
-                if case .connectFailed = try await thread.submit({ subscriber.value.lastError }) { return true }
-                return false
-            })
+        try await waitUntil("the subscriber's refused connect to be reported") {
+            if case .connectFailed = try await thread.submit({ subscriber.value.lastError }) { return true }
+            return false
+        }
 
         let started = ContinuousClock.now
         #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
         // At once, not after the 2 s command timeout (the margin is for a test task held up by a busy machine).
         #expect(ContinuousClock.now - started < .milliseconds(1500))
         // It keeps retrying, and connects by itself once Redis appears.
-        #expect(await eventually { states.value.filter { $0 == .connecting }.count >= 3 })
+        try await waitUntil("three connect attempts") { states.value.filter { $0 == .connecting }.count >= 3 }
         let redis = try await RedisServerProcess.started(port: port)
-        #expect(try await thread.connected(client))
-        #expect(try await thread.connected(subscriber))
+        try await thread.connected(client)
+        try await thread.connected(subscriber)
         #expect(try await thread.send(client, ["PING"]).get() == .status("PONG"))
 
         #expect(
@@ -51,7 +52,7 @@ import Testing
         let server = try ScriptedRedisServer(.pongThenReset)
         let thread = try EventLoopThread()
         let client = try await thread.makeClient(fastRedisConfiguration(RedisURL(host: "127.0.0.1", port: server.port)))
-        #expect(try await thread.connected(client))
+        try await thread.connected(client)
 
         let result = await thread.send(client, ["GET", "anything"])
         guard case .connectionLost(let reason) = result.redisError else {
@@ -71,7 +72,9 @@ import Testing
         let states = Shared<[RedisConnectionState]>([])
         let client = try await thread.makeClient(configuration, states: states)
 
-        #expect(try await eventually { try await thread.submit { client.value.lastError != nil } })
+        try await waitUntil("the connect timeout to be reported") {
+            try await thread.submit { client.value.lastError != nil }
+        }
         guard case .timedOut = try await thread.submit({ client.value.lastError }) else {
             Issue.record("expected a timeout")
             return
@@ -94,8 +97,8 @@ import Testing
         try await thread.submit {
             subscriber.value.onStateChange = { state in subscriberStates.update { $0.append(state) } }
         }
-        #expect(try await thread.connected(client))
-        #expect(try await thread.connected(subscriber))
+        try await thread.connected(client)
+        try await thread.connected(subscriber)
 
         // Blocked commands are certainly pending when Redis dies; each must fail exactly once.
         let outcomes = Shared<[Int: [Result<RedisReply, RedisError>]]>([:])
@@ -106,10 +109,10 @@ import Testing
                 }
             }
         }
-        #expect(try await eventually { try await thread.submit { client.value.pendingCommands } == 3 })
+        try await waitUntil("three pending commands") { try await thread.submit { client.value.pendingCommands } == 3 }
         redis.kill()
 
-        #expect(await eventually(within: .seconds(2)) { outcomes.value.count == 3 })
+        try await waitUntil("all three commands to fail", timeout: .seconds(2)) { outcomes.value.count == 3 }
         for (_, results) in outcomes.value {
             #expect(results.count == 1)
             guard case .connectionLost = results.first?.redisError else {
@@ -118,7 +121,7 @@ import Testing
             }
         }
         #expect(try await thread.state(client) != .connected)
-        #expect(await eventually { subscriberStates.value.contains(.disconnected) })
+        try await waitUntil("the subscriber to see the disconnect") { subscriberStates.value.contains(.disconnected) }
         let started = ContinuousClock.now
         #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
         // At once, not after the 2 s command timeout (the margin is for a test task held up by a busy machine).
@@ -128,14 +131,16 @@ import Testing
         try await Task.sleep(for: .seconds(1))
         try await redis.restart()
         let back = ContinuousClock.now
-        #expect(try await thread.connected(client, within: .seconds(5)))
-        #expect(try await thread.connected(subscriber, within: .seconds(5)))
+        try await thread.connected(client, within: .seconds(5))
+        try await thread.connected(subscriber, within: .seconds(5))
         #expect(ContinuousClock.now - back < .seconds(4))
         let receivers = await thread.submitAsync { complete in
             client.value.publish(channel: "calculation", message: "after restart") { complete($0) }
         }
         #expect(try receivers.get() == 1)
-        #expect(await eventually { messages.value.map(\.text) == ["after restart"] })
+        try await waitUntil("the message published after the restart") {
+            messages.value.map(\.text) == ["after restart"]
+        }
         #expect(states.value.first == .connecting && states.value.last == .connected)
         #expect(states.value.contains(.disconnected))
 
@@ -150,7 +155,7 @@ import Testing
         let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
-        #expect(try await thread.connected(client))
+        try await thread.connected(client)
 
         // A timer keeps publishing, so writes go out while Redis dies (EPIPE, not a crash).
         let issued = Shared(0)
@@ -174,11 +179,13 @@ import Testing
             timer.start(after: .milliseconds(1), repeating: .milliseconds(1))
             return LoopBound(timer, loop: loop)
         }
-        #expect(await eventually { outcomes.value["success"]! > 2_000 })
+        try await waitUntil("over 2,000 successful commands") { outcomes.value["success"]! > 2_000 }
         redis.kill()
-        #expect(await eventually { outcomes.value["notConnected"]! > 0 })
+        try await waitUntil("a command failing as not connected") { outcomes.value["notConnected"]! > 0 }
         try await thread.submit { driver.value.close() }
-        #expect(await eventually { outcomes.value.values.reduce(0, +) == issued.value })
+        try await waitUntil("an outcome for every command issued") {
+            outcomes.value.values.reduce(0, +) == issued.value
+        }
         #expect(outcomes.value["other"] == 0)
         #expect(await thread.shutdown { client.value.close() } == 0)
         #expect(outcomes.value.values.reduce(0, +) == issued.value)
@@ -189,8 +196,9 @@ import Testing
         var configuration = fastRedisConfiguration(RedisURL(host: "no-such-host.invalid"))
         configuration.connectTimeout = .seconds(5)
         let client = try await thread.makeClient(configuration)
-        #expect(
-            try await eventually(within: .seconds(10)) { try await thread.submit { client.value.lastError != nil } })
+        try await waitUntil("the lookup failure to be reported", timeout: .seconds(10)) {
+            try await thread.submit { client.value.lastError != nil }
+        }
         let error = try await thread.submit { client.value.lastError }
         switch error {
         case .resolveFailed?, .timedOut?: break  // timed out only where DNS itself hangs
@@ -206,7 +214,7 @@ import Testing
         var configuration = fastRedisConfiguration(redis.url)
         configuration.commandTimeout = .milliseconds(500)
         let client = try await thread.makeClient(configuration)
-        #expect(try await thread.connected(client))
+        try await thread.connected(client)
 
         redis.pause()
         defer { redis.resume() }
@@ -220,7 +228,7 @@ import Testing
         #expect(waited >= .milliseconds(400) && waited < .seconds(3))
         #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
         redis.resume()
-        #expect(try await thread.connected(client))
+        try await thread.connected(client)
         #expect(await thread.shutdown { client.value.close() } == 0)
     }
 
@@ -230,13 +238,13 @@ import Testing
         var configuration = fastRedisConfiguration(redis.url)
         configuration.maximumPendingCommands = 2
         let client = try await thread.makeClient(configuration)
-        #expect(try await thread.connected(client))
+        try await thread.connected(client)
         let results = try await thread.submit {
             let collected = Shared<[Result<RedisReply, RedisError>]>([])
             for _ in 0..<3 { client.value.send(["PING"]) { result in collected.update { $0.append(result) } } }
             return collected
         }
-        #expect(await eventually { results.value.count == 3 })
+        try await waitUntil("three results") { results.value.count == 3 }
         #expect(results.value.first?.redisError == .tooManyPendingCommands(2))
         #expect(results.value.dropFirst().allSatisfy { (try? $0.get()) == .status("PONG") })
         #expect(await thread.shutdown { client.value.close() } == 0)

@@ -10,13 +10,13 @@ import Testing
         let thread = try EventLoopThread()
         let states = Shared<[RedisConnectionState]>([])
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url), states: states)
-        #expect(try await thread.connected(client))
+        try await thread.connected(client)
 
         let outcomes = Shared<[Result<RedisReply, RedisError>]>([])
         try await thread.submit {
             client.value.send(["BLPOP", "never-filled", "0"]) { result in outcomes.update { $0.append(result) } }
         }
-        #expect(try await eventually { try await thread.submit { client.value.pendingCommands } == 1 })
+        try await waitUntil("the BLPOP to be pending") { try await thread.submit { client.value.pendingCommands } == 1 }
         try await thread.submit { client.value.close() }
         #expect(outcomes.value.map(\.redisError) == [.clientClosed])
         #expect(await thread.send(client, ["PING"]).redisError == .clientClosed)
@@ -32,7 +32,7 @@ import Testing
         let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
-        #expect(try await thread.connected(client))
+        try await thread.connected(client)
 
         // The 10th reply closes the client while hiredis is still handing out replies.
         let outcomes = Shared([[Result<Int, RedisError>]](repeating: [], count: 100))
@@ -44,7 +44,7 @@ import Testing
                 }
             }
         }
-        #expect(await eventually { outcomes.value.allSatisfy { !$0.isEmpty } })
+        try await waitUntil("an outcome for every command") { outcomes.value.allSatisfy { !$0.isEmpty } }
         #expect(await thread.shutdown() == 0)
         #expect(outcomes.value.allSatisfy { $0.count == 1 })
         #expect(outcomes.value[..<10].allSatisfy { (try? $0[0].get()) == 0 })
@@ -67,7 +67,7 @@ import Testing
             client.connect()
             holder.update { $0 = LoopBound(client, loop: loop) }
         }
-        #expect(await eventually { closed.value })
+        try await waitUntil("the client to close") { closed.value }
         #expect(try await thread.submit { holder.value?.value.state } == .closed)
         #expect(await thread.shutdown { holder.update { $0 = nil } } == 0)
     }
@@ -82,7 +82,9 @@ import Testing
             holder.update { $0 = LoopBound(client, loop: loop) }
             return WeakBox(client)
         }
-        #expect(try await eventually { try await thread.submit { holder.value?.value.isConnected == true } })
+        try await waitUntil("the client to connect") {
+            try await thread.submit { holder.value?.value.isConnected == true }
+        }
         // The last reference goes on the loop thread, as it must for a loop-confined type.
         try await thread.submit { holder.update { $0 = nil } }
         #expect(weakClient.isGone)
@@ -93,7 +95,7 @@ import Testing
         let redis = try await RedisServerProcess.started()
         let thread = try EventLoopThread()
         let checker = try await thread.makeClient(fastRedisConfiguration(redis.url))
-        #expect(try await thread.connected(checker))
+        try await thread.connected(checker)
 
         var gone: [WeakBox] = []
         for _ in 0..<5 {
@@ -105,8 +107,8 @@ import Testing
                     try await thread.makeSubscriber(
                         fastRedisConfiguration(redis.url), channels: ["c"], messages: Shared([])))
             }
-            for client in clients { #expect(try await thread.connected(client)) }
-            for subscriber in subscribers { #expect(try await thread.connected(subscriber)) }
+            for client in clients { try await thread.connected(client) }
+            for subscriber in subscribers { try await thread.connected(subscriber) }
             #expect(try await clientCount(thread, checker) == 101)
             let round = try await thread.submit { [clients, subscribers] in
                 for client in clients { client.value.close() }
@@ -116,7 +118,9 @@ import Testing
             gone += round
         }
         // Redis sees every connection gone, and no client object outlives its last reference.
-        #expect(try await eventually { try await clientCount(thread, checker) == 1 })
+        try await waitUntil("Redis to see only the checker's connection") {
+            try await clientCount(thread, checker) == 1
+        }
         let released = gone
         let allGone = try await thread.submit { released.allSatisfy { $0.isGone } }
         #expect(allGone)

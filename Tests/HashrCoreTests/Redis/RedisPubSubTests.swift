@@ -12,8 +12,8 @@ import Testing
         let subscriber = try await thread.makeSubscriber(
             fastRedisConfiguration(redis.url), channels: ["calculation", "other"], messages: messages)
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
-        #expect(try await thread.connected(subscriber))
-        #expect(try await thread.connected(client))
+        try await thread.connected(subscriber)
+        try await thread.connected(client)
 
         let payloads: [[UInt8]] = [
             (0...255).map { UInt8($0) }, [], Array("\r\n*3\r\n$7\r\nmessage\r\n".utf8), [0, 0, 0],
@@ -30,7 +30,7 @@ import Testing
         }
         #expect(try nobody.get() == 0)
         let expected = payloads.map { RedisSubscriber.Message(channel: "calculation", payload: $0) }
-        #expect(await eventually { messages.value.count >= payloads.count })
+        try await waitUntil("every published message") { messages.value.count >= payloads.count }
         #expect(messages.value == expected)
 
         #expect(
@@ -48,8 +48,8 @@ import Testing
         let subscriber = try await thread.makeSubscriber(
             fastRedisConfiguration(redis.url), channels: ["bulk"], messages: messages)
         let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
-        #expect(try await thread.connected(subscriber))
-        #expect(try await thread.connected(client))
+        try await thread.connected(subscriber)
+        try await thread.connected(client)
 
         // All issued in one loop turn, so they share the connection's output buffer and are in
         // flight together; each index must complete once, successfully, with one receiver.
@@ -65,10 +65,12 @@ import Testing
             return client.value.pendingCommands
         }
         #expect(maximumPending == count)
-        #expect(await eventually(within: .seconds(20)) { completions.value.allSatisfy { $0 >= 1 } })
+        try await waitUntil("every command to complete", timeout: .seconds(20)) {
+            completions.value.allSatisfy { $0 >= 1 }
+        }
         #expect(completions.value.allSatisfy { $0 == 1 })
         #expect(failures.value == 0)
-        #expect(await eventually(within: .seconds(20)) { messages.value.count >= count })
+        try await waitUntil("every message", timeout: .seconds(20)) { messages.value.count >= count }
         #expect(messages.value.map(\.text) == (0..<count).map { "message \($0)" })
         #expect(try await thread.submit { client.value.pendingCommands } == 0)
 
@@ -85,7 +87,7 @@ import Testing
         let thread = try EventLoopThread()
         let subscriber = try await thread.makeSubscriber(
             fastRedisConfiguration(redis.url), channels: [], messages: Shared([]))
-        #expect(try await thread.connected(subscriber))
+        try await thread.connected(subscriber)
         #expect(await thread.shutdown { subscriber.value.close() } == 0)
     }
 }

@@ -50,15 +50,13 @@ extension EventLoopThread {
         try await submit { subscriber.value.state }
     }
 
-    /// Waits until `client` is connected; false after `timeout`.
-    func connected(_ client: LoopBound<RedisClient>, within timeout: Duration = .seconds(5)) async throws -> Bool {
-        try await eventually(within: timeout) { try await state(client) == .connected }
+    /// Waits until `client` is connected; throws after `timeout`.
+    func connected(_ client: LoopBound<RedisClient>, within timeout: Duration = .seconds(5)) async throws {
+        try await waitUntil("the client to connect", timeout: timeout) { try await state(client) == .connected }
     }
 
-    func connected(_ subscriber: LoopBound<RedisSubscriber>, within timeout: Duration = .seconds(5)) async throws
-        -> Bool
-    {
-        try await eventually(within: timeout) { try await state(subscriber) == .connected }
+    func connected(_ subscriber: LoopBound<RedisSubscriber>, within timeout: Duration = .seconds(5)) async throws {
+        try await waitUntil("the subscriber to connect", timeout: timeout) { try await state(subscriber) == .connected }
     }
 }
 

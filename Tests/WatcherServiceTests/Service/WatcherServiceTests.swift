@@ -162,7 +162,7 @@ import Testing
                 "ROUTER": "haproxy", "HAPROXY_ADDR": "127.0.0.1:1", "PROMETHEUS_URL": "http://127.0.0.1:1",
                 "PORT": "\(port)", "POLL_INTERVAL": "200ms",
             ])
-        try await waitUntil("listening") { RedisServerProcess.accepts(port: port) }
+        try await waitUntil("listening") { LoopbackSocket.accepts(port: port) }
         try await Task.sleep(for: .milliseconds(500))
         let started = ContinuousClock.now
         watcher.signal(SIGTERM)
