@@ -12,9 +12,11 @@ struct LatencyRecorder: Sendable {
 
     /// The length of one rotation interval, in seconds.
     let intervalSeconds: Int64
-    private(set) var sinceStart = LatencyRecorder.makeHistogram()
-    private var current = LatencyRecorder.makeHistogram()
-    private var previous = LatencyRecorder.makeHistogram()
+    // Made by the first `record`: the three are about 500 KB, which a frontend that never generates
+    // should not hold.
+    private(set) var sinceStart: Histogram<UInt64>?
+    private var current: Histogram<UInt64>?
+    private var previous: Histogram<UInt64>?
     private var currentInterval: Int64 = .min
 
     init(intervalSeconds: Int64) {
@@ -26,25 +28,30 @@ struct LatencyRecorder: Sendable {
     mutating func record(nanoseconds: Int64, now: Int64) {
         rotate(to: interval(of: now))
         let microseconds = min(UInt64(max(0, nanoseconds)) / 1_000, Self.highestTrackableMicroseconds)
-        current.record(microseconds)
-        sinceStart.record(microseconds)
+        if sinceStart == nil {
+            sinceStart = Self.makeHistogram()
+            current = Self.makeHistogram()
+            previous = Self.makeHistogram()
+        }
+        current?.record(microseconds)
+        sinceStart?.record(microseconds)
     }
 
-    /// The latencies of the current and the previous interval, as seen at `now`.
-    func recent(now: Int64) -> Histogram<UInt64> {
+    /// The latencies of the current and the previous interval, as seen at `now` (nil: none).
+    func recent(now: Int64) -> Histogram<UInt64>? {
         let nowInterval = interval(of: now)
         if nowInterval == currentInterval {
-            var merged = previous
+            guard var merged = previous, let current else { return nil }
             merged.add(current)
             return merged
         }
         // Nothing recorded since `now`'s interval began: only the last written one may still count.
-        return nowInterval == currentInterval + 1 ? current : Self.makeHistogram()
+        return nowInterval == currentInterval + 1 ? current : nil
     }
 
     /// Percentiles in milliseconds.
-    static func summary(of histogram: Histogram<UInt64>) -> LatencySummary {
-        guard histogram.totalCount > 0 else { return .empty }
+    static func summary(of histogram: Histogram<UInt64>?) -> LatencySummary {
+        guard let histogram, histogram.totalCount > 0 else { return .empty }
         func milliseconds(_ microseconds: UInt64) -> Double { Double(microseconds) / 1_000 }
         return LatencySummary(
             count: Int(histogram.totalCount),
@@ -60,10 +67,10 @@ struct LatencyRecorder: Sendable {
         guard interval != currentInterval else { return }
         if interval == currentInterval + 1 {
             swap(&previous, &current)
-            current.reset()
+            current?.reset()
         } else {
-            previous.reset()
-            current.reset()
+            previous?.reset()
+            current?.reset()
         }
         currentInterval = interval
     }
