@@ -16,17 +16,20 @@ let strict: [SwiftSetting] = [
 //   2.36, Debian 12; an older loader refuses the binary by name).
 // - Sources/StaticLinking's linker scripts take libstdc++ (about 25 functions for the Swift runtime)
 //   and libcrypto (the worker's SHA-256) from their static archives: loading the shared libraries
-//   touched 1 MB and 1.4 MB of their relocations, symbol tables and start-up code.
+//   touched 1 MB and 1.4 MB of their relocations, symbol tables and start-up code. Not libcrypto for
+//   the watcher: its TLS links the shared libssl, which loads the shared libcrypto, and two copies of
+//   OpenSSL in one process would split its state (error queues, providers).
 // - The functions a service runs (start-up, idle, a little of each request; listed by
 //   bench/symbol-order) are placed first in .text, so the code it touches shares a few dozen pages
 //   instead of being spread over the 9 MB it links (the kernel maps 64 KB around each code page
 //   faulted in). A stale list costs memory, never correctness.
 let staticLinking = String(#filePath.dropLast("Package.swift".count)) + "Sources/StaticLinking"
-func lean(symbolOrder: String) -> [LinkerSetting] {
+func lean(symbolOrder: String, staticCrypto: Bool = false) -> [LinkerSetting] {
     [
         .unsafeFlags([
             "-use-ld=lld", "-Xlinker", "--icf=all",
             "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+        ] + (staticCrypto ? ["-L", staticLinking + "/crypto"] : []) + [
             "-L", staticLinking,
             "-Xlinker", "--symbol-ordering-file=\(staticLinking)/symbol-order-\(symbolOrder).txt",
             "-Xlinker", "--no-warn-symbol-ordering",
@@ -94,7 +97,7 @@ let package = Package(
         // Thin executables: read configuration, run the service.
         .executableTarget(
             name: "worker", dependencies: ["WorkerService"], swiftSettings: strict,
-            linkerSettings: lean(symbolOrder: "worker")),
+            linkerSettings: lean(symbolOrder: "worker", staticCrypto: true)),
         .executableTarget(
             name: "frontend", dependencies: ["FrontendService"], swiftSettings: strict,
             linkerSettings: lean(symbolOrder: "frontend")),
