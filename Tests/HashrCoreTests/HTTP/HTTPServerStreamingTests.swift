@@ -4,7 +4,7 @@ import Testing
 @testable import HashrCore
 
 /// Open-ended responses: chunked framing, HTTP/1.0, HEAD, and cutting off a reader that falls behind.
-@Suite struct HTTPServerStreamingTests {
+@Suite(.timeLimit(.minutes(2))) struct HTTPServerStreamingTests {
     @Test func streamedResponseIsChunkedAndTheConnectionGoesOn() async throws {
         let server = try await TestServer.start()
         let client = try server.client()
@@ -21,9 +21,10 @@ import Testing
     @Test func chunksArriveAsTheyAreWritten() async throws {
         let server = try await TestServer.start()
         let client = try server.client()
-        try await client.send(get("/stream?chunks=50"))
+        try await client.send(get("/stream?chunks=1&hold=1"))
         var received: [UInt8] = []
-        // The head and the first chunk come well before the stream ends (500 ms later).
+        // The stream never ends while the client reads, so the head and the chunk arrive because
+        // they were written, not because the stream was finished.
         while !String(decoding: received, as: UTF8.self).contains("chunk 0\n") {
             guard let bytes = try await client.receive() else { break }
             received += bytes
@@ -93,11 +94,11 @@ import Testing
         try await slow.send(get("/firehose"))
 
         let bystander = try server.client()
-        let clock = ContinuousClock()
+        // A loop that waited on the slow reader would answer nobody: these would hang (the suite's
+        // time limit), so answered at all is the check, with no wall-clock bound to lose on a busy
+        // machine.
         for _ in 0..<20 {
-            let started = clock.now
             #expect(try await bystander.exchange(get("/hello")).status == 200)
-            #expect(clock.now - started < .seconds(1))
             try await Task.sleep(for: .milliseconds(5))
         }
 

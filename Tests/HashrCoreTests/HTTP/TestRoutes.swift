@@ -25,6 +25,9 @@ enum TestRoutes {
         // `?chunks=N`: N pieces of a streamed body, one every 10 ms.
         router.get("/stream") { request, responder in
             let total = Int(request.query("chunks") ?? "") ?? 3
+            // `hold=1`: after the chunks the stream stays open until the client leaves, so a test can
+            // tell "sent as written" from "sent at the end" without racing a timer.
+            let holds = request.query("hold") == "1"
             guard let stream = responder.startStream(headers: HTTPHeaders([("Content-Type", "text/plain")])) else {
                 return
             }
@@ -32,7 +35,7 @@ enum TestRoutes {
             var timer: LoopTimer?
             timer = LoopTimer(loop: loop) {
                 if sent == total {
-                    stream.end()
+                    if !holds { stream.end() }
                 } else {
                     stream.write(Array("chunk \(sent)\n".utf8))
                     sent += 1
