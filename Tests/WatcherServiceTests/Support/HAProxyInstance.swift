@@ -90,3 +90,14 @@ final class HAProxyInstance: @unchecked Sendable {
         return answers
     }
 }
+
+/// The same calls for async tests: each is a blocking TCP exchange, so it runs off the pool.
+extension HAProxyInstance {
+    func runtime(_ command: String) async throws -> String {
+        try await OffThePool.run { try self.runtime(command) as String }
+    }
+
+    func traffic(_ count: Int) async throws -> [String: Int] {
+        try await OffThePool.run { try self.traffic(count) as [String: Int] }
+    }
+}

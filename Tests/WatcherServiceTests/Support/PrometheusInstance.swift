@@ -95,3 +95,18 @@ final class PrometheusInstance: @unchecked Sendable {
         }
     }
 }
+
+/// The same calls for async tests: each blocks on HTTP, so it runs off the cooperative pool.
+extension PrometheusInstance {
+    func setRate(_ rps: Double) async throws {
+        try await OffThePool.run { try self.setRate(rps) as Void }
+    }
+
+    func observe(_ expression: String) async throws -> Observation {
+        try await OffThePool.run { self.observe(expression) as Observation }
+    }
+
+    func stopPrometheus() async throws {
+        try await OffThePool.run { self.stopPrometheus() as Void }
+    }
+}
