@@ -30,7 +30,8 @@ public struct KubernetesAPIClient: Sendable {
         if body != nil { headers.append("Content-Type: \(contentType)") }
         let url = configuration.apiServerURL + path
         do {
-            return try http.perform(method: method, url: url, headers: headers, body: body, timeout: configuration.timeout)
+            return try http.perform(
+                method: method, url: url, headers: headers, body: body, timeout: configuration.timeout)
         } catch {
             throw RouterError(.unreachable, "\(method) \(url) failed: \(error)")
         }

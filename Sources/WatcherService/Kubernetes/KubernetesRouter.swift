@@ -98,7 +98,8 @@ public struct KubernetesRouter: WeightRouter {
         let detail = KubernetesAPIClient.explanation(response.body)
         switch response.status {
         case 401:
-            return RouterError(.refused, "the API server rejected the service-account token (401 Unauthorized): \(detail)")
+            return RouterError(
+                .refused, "the API server rejected the service-account token (401 Unauthorized): \(detail)")
         case 403:
             return RouterError(
                 .refused,

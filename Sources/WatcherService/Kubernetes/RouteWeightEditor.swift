@@ -50,7 +50,8 @@ public struct RouteWeightEditor: Sendable, Equatable {
         do {
             return try KubernetesJSON.decode(RouteObject.self, from: body)
         } catch {
-            throw RouterError(.unusableRoute, "the \(kindName) is not what the API serves: \(KubernetesJSON.describe(error))")
+            throw RouterError(
+                .unusableRoute, "the \(kindName) is not what the API serves: \(KubernetesJSON.describe(error))")
         }
     }
 

@@ -21,7 +21,8 @@ import Testing
 
     @Test func trueIsAChange() async throws {
         let router = router("true {state}")
-        #expect(try await OffThePool.run { try router.apply(burstWeight: 100, reason: "x") } == RouterChange(changed: true))
+        #expect(
+            try await OffThePool.run { try router.apply(burstWeight: 100, reason: "x") } == RouterChange(changed: true))
     }
 
     @Test func falseIsAFailedChange() async throws {
@@ -68,7 +69,8 @@ import Testing
         // The sleep is a grandchild of the router's shell: killing only the shell would leave it
         // running. The inner shell notes a SIGTERM, which only a signal to the whole process group
         // delivers (the 2 s SIGKILL fallback would leave no note): no clock needed to tell them apart.
-        let inner = "trap 'echo term > \(directory.path)/term; exit 0' TERM; sleep 30 & echo \\$! > \(directory.path)/pid; wait"
+        let inner =
+            "trap 'echo term > \(directory.path)/term; exit 0' TERM; sleep 30 & echo \\$! > \(directory.path)/pid; wait"
         let message = try await failure("sh -c \"\(inner)\" & wait # {state}", 100, timeout: .seconds(1))
         #expect(message?.contains("did not finish within 1s and was killed") == true, "\(message ?? "")")
         try await waitUntil("the inner shell noted SIGTERM", timeout: .seconds(30)) { directory.read("term") != nil }

@@ -22,7 +22,9 @@ import Testing
     @Test func movesAllTrafficToBurstAndBack() async throws {
         let haproxy = try await HAProxyInstance.started()
         let router = HAProxyRouter(configuration: haproxy.configuration)
-        #expect(try await OffThePool.run { try router.apply(burstWeight: 100, reason: "busy") } == RouterChange(changed: true))
+        #expect(
+            try await OffThePool.run { try router.apply(burstWeight: 100, reason: "busy") }
+                == RouterChange(changed: true))
         #expect(try await haproxy.runtime("get weight worker/burst\n") == "100 (initial 0)\n\n")
         #expect(try await haproxy.runtime("get weight worker/primary\n") == "0 (initial 100)\n\n")
         #expect(try await OffThePool.run { try router.readBurstWeight() } == 100)
@@ -90,14 +92,13 @@ import Testing
         }
         listen(listener, 4)
         let port = Int(UInt16(bigEndian: address.sin_port))
-        let started = ContinuousClock.now
         let error = try await routerError {
             _ = try BlockingTCPExchange(host: "127.0.0.1", port: port, timeout: .milliseconds(300)).exchange(
                 "get weight a/b\n")
         }
+        // The message names the 300 ms read timeout that fired: no wall-clock bound needed (a busy
+        // machine may take seconds to run the thread that waits).
         #expect(error?.message == "timed out reading from 127.0.0.1:\(port) after 300ms")
-        // A margin, not a measurement: the 300 ms timeout fired rather than the 2 s one of another path.
-        #expect(started.duration(to: .now) < .seconds(2))
     }
 
     @Test func unresolvableHostsAreClearErrors() async throws {

@@ -28,7 +28,9 @@ import Testing
         ),
     ])
     func unreadableWeightsAreErrors(reply: String, message: String) {
-        #expect(throws: RouterError(.refused, message)) { try HAProxyRuntimeCommand.parseWeight(reply, server: "worker/primary") }
+        #expect(throws: RouterError(.refused, message)) {
+            try HAProxyRuntimeCommand.parseWeight(reply, server: "worker/primary")
+        }
     }
 
     @Test func setRepliesAreEmptyOnSuccess() throws {
@@ -38,8 +40,10 @@ import Testing
             try HAProxyRuntimeCommand.checkSetReply("No such server.\n", server: "worker/burst")
         }
         let staticAlgorithm = "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n"
-        #expect(throws: RouterError(.refused, "HAProxy refused to set the weight of worker/burst: \(staticAlgorithm.dropLast())"))
-        {
+        #expect(
+            throws: RouterError(
+                .refused, "HAProxy refused to set the weight of worker/burst: \(staticAlgorithm.dropLast())")
+        ) {
             try HAProxyRuntimeCommand.checkSetReply(staticAlgorithm, server: "worker/burst")
         }
     }

@@ -17,7 +17,9 @@ import Testing
                 JSONPatchOperation(.replace, "/spec/rules/1/backendRefs/0/weight", .integer(70)),
                 JSONPatchOperation(.replace, "/spec/rules/1/backendRefs/1/weight", .integer(30)),
             ])
-        #expect(try editor.patch(settingBurstWeight: 30, in: parse(HTTPRouteFixture.document(primary: 70, burst: 30))) == nil)
+        #expect(
+            try editor.patch(settingBurstWeight: 30, in: parse(HTTPRouteFixture.document(primary: 70, burst: 30)))
+                == nil)
     }
 
     @Test func aMissingWeightIsOneAsTheAPIDefaultsAndIsAdded() throws {

@@ -46,7 +46,9 @@ import Testing
                 == KubernetesObjectReference(
                     apiVersion: "networking.istio.io/v1", kind: "VirtualService", name: "worker-virtual-service",
                     namespace: "default", uid: "0b6f1c2e-5d7a-4c1e-9f00-123456789abc", resourceVersion: "9"))
-        #expect(KubernetesObjectReference(object: try editor.decode(Array("{}".utf8)), fallback: virtualService) == virtualService)
+        #expect(
+            KubernetesObjectReference(object: try editor.decode(Array("{}".utf8)), fallback: virtualService)
+                == virtualService)
         let bare = KubernetesObjectReference(apiVersion: "v1", kind: "Pod", name: "p", namespace: "n")
         #expect(
             String(decoding: try KubernetesJSON.encode(bare), as: UTF8.self)

@@ -109,7 +109,8 @@ import Testing
             error?.message
                 == "\(kind.target) kept changing under us: 3 patches in a row were refused as out of date (last: "
                 + "HTTP 422: the server rejected our request due to an error in our request)")
-        #expect(summary(try await server.requests()) == Array(repeating: ["GET 200", "PATCH 422"], count: 3).flatMap { $0 })
+        #expect(
+            summary(try await server.requests()) == Array(repeating: ["GET 200", "PATCH 422"], count: 3).flatMap { $0 })
         try await server.set(["bumpAfterGet": 0])
         #expect(try await OffThePool.run { try router.readBurstWeight() } == 0)
     }

@@ -44,11 +44,13 @@ enum RouteKindCase: String, CaseIterable, Sendable, CustomTestStringConvertible 
 
     /// The JSON Pointer and the dotted path of the weights the fixture's rule 1 holds.
     func pointer(rule: Int = 1, _ index: Int) -> String {
-        self == .virtualService ? "/spec/http/\(rule)/route/\(index)/weight" : "/spec/rules/\(rule)/backendRefs/\(index)/weight"
+        self == .virtualService
+            ? "/spec/http/\(rule)/route/\(index)/weight" : "/spec/rules/\(rule)/backendRefs/\(index)/weight"
     }
 
     func dotted(rule: Int = 1, _ index: Int) -> String {
-        self == .virtualService ? "spec.http[\(rule)].route[\(index)].weight" : "spec.rules[\(rule)].backendRefs[\(index)].weight"
+        self == .virtualService
+            ? "spec.http[\(rule)].route[\(index)].weight" : "spec.rules[\(rule)].backendRefs[\(index)].weight"
     }
 
     /// A stand-in holding this kind's object at these weights (and the other kind's at rest).
@@ -99,6 +101,7 @@ enum RouteKindCase: String, CaseIterable, Sendable, CustomTestStringConvertible 
     }
 
     var notFoundVariables: String {
-        self == .virtualService ? "check VIRTUAL_SERVICE, NAMESPACE and ISTIO_API_VERSION" : "check HTTPROUTE and NAMESPACE"
+        self == .virtualService
+            ? "check VIRTUAL_SERVICE, NAMESPACE and ISTIO_API_VERSION" : "check HTTPROUTE and NAMESPACE"
     }
 }

@@ -60,7 +60,8 @@ import Testing
             #"{"route":[{"destination":{"subset":"primary"},"weight":100},{"destination":{"subset":"burst"},"weight":0}]}"#
         let done =
             #"{"route":[{"destination":{"subset":"primary"},"weight":0},{"destination":{"subset":"burst"},"weight":100}]}"#
-        let document = try parse(#"{"metadata":{"resourceVersion":"7"},"spec":{"http":[\#(route),\#(done),\#(route)]}}"#)
+        let document = try parse(
+            #"{"metadata":{"resourceVersion":"7"},"spec":{"http":[\#(route),\#(done),\#(route)]}}"#)
         let patch = try #require(try editor.patch(settingBurstWeight: 100, in: document))
         #expect(
             patch.map(\.path) == [
@@ -112,7 +113,8 @@ import Testing
     ])
     func unusableDocumentsAreClearErrors(text: String, fragment: String) throws {
         for attempt in [
-            { _ = try editor.weights(in: parse(text)) }, { _ = try editor.patch(settingBurstWeight: 100, in: parse(text)) },
+            { _ = try editor.weights(in: parse(text)) },
+            { _ = try editor.patch(settingBurstWeight: 100, in: parse(text)) },
         ] {
             #expect { try attempt() } throws: {
                 ($0 as? RouterError)?.kind == .unusableRoute && ($0 as? RouterError)?.message.contains(fragment) == true
@@ -125,7 +127,10 @@ import Testing
             #"{"spec":{"http":[{"route":[{"destination":{"subset":"primary"},"weight":100},{"destination":{"subset":"burst"}},{"destination":{"subset":"canary"},"weight":0}]}]}}"#
         )
         let patch = try #require(try editor.patch(settingBurstWeight: 100, in: document))
-        #expect(patch.filter { $0.op != .test }.map(\.path) == ["/spec/http/0/route/0/weight", "/spec/http/0/route/1/weight"])
+        #expect(
+            patch.filter { $0.op != .test }.map(\.path) == [
+                "/spec/http/0/route/0/weight", "/spec/http/0/route/1/weight",
+            ])
     }
 
     @Test func outOfRangeTargetIsRefused() throws {

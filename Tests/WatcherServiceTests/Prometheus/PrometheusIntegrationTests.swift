@@ -49,7 +49,9 @@ import Testing
         let prometheus = try await PrometheusInstance.started()
         try await prometheus.setRate(5)
         // A value, once two scrapes are in the window.
-        let value = try await waitFor(prometheus, Self.rateQuery) { if case .value(let rate) = $0 { rate > 4 } else { false } }
+        let value = try await waitFor(prometheus, Self.rateQuery) {
+            if case .value(let rate) = $0 { rate > 4 } else { false }
+        }
         guard case .value(let rate) = value else {
             Issue.record("no value: \(value)")
             return

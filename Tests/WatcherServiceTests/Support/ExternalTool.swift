@@ -29,21 +29,30 @@ enum ExternalTool {
         return String(decoding: outData, as: UTF8.self)
     }
 
-    /// Starts a long-running program and waits for the first line it prints (e.g. its port).
-    static func start(_ program: String, _ arguments: [String]) throws -> (process: Process, firstLine: String) {
+    /// Starts a long-running program and waits for the first line it prints (e.g. its port). Its
+    /// stderr goes to `errorFile` (not the test's own: a program that outlived a crashed or abandoned
+    /// test would hold `swift test`'s pipe open, and the run would never end).
+    static func start(_ program: String, _ arguments: [String], errorFile: String) throws
+        -> (process: Process, firstLine: String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [program] + arguments
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        FileManager.default.createFile(atPath: errorFile, contents: nil)
+        let errors = FileHandle(forWritingAtPath: errorFile)
+        process.standardError = errors
         try process.run()
+        try? errors?.close()  // the child has its own copy
         var line: [UInt8] = []
         while true {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty {
                 process.waitUntilExit()
-                throw Failure(description: "\(program) exited (\(process.terminationStatus)) before it was ready")
+                let errors = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
+                throw Failure(
+                    description: "\(program) exited (\(process.terminationStatus)) before it was ready: \(errors)")
             }
             line.append(contentsOf: chunk)
             if let newline = line.firstIndex(of: 0x0A) {

@@ -25,7 +25,8 @@ final class PrometheusInstance: @unchecked Sendable {
 
     init() throws {
         directory = try TemporaryDirectory()
-        let started = try ExternalTool.start("python3", ["-u", Self.exporterScript])
+        let started = try ExternalTool.start(
+            "python3", ["-u", Self.exporterScript], errorFile: "\(directory.path)/exporter.stderr")
         exporter = started.process
         guard let exporterPort = Int(started.firstLine) else {
             ExternalTool.stop(exporter)

@@ -45,7 +45,7 @@ final class StandInAPIServer: @unchecked Sendable {
             try account.write("http-route.json", httpRoute)
             arguments += ["--http-route", "\(account.path)/http-route.json"]
         }
-        let started = try ExternalTool.start("python3", arguments)
+        let started = try ExternalTool.start("python3", arguments, errorFile: "\(account.path)/stderr")
         process = started.process
         guard let port = Int(started.firstLine) else {
             ExternalTool.stop(process)
