@@ -173,8 +173,13 @@ import Testing
                 "ROUTER": "haproxy", "HAPROXY_ADDR": "127.0.0.1:1", "PROMETHEUS_URL": "http://127.0.0.1:1",
                 "PORT": "\(port)", "POLL_INTERVAL": "200ms", "ROUTER_TIMEOUT": "90s", "QUERY_TIMEOUT": "90s",
             ])
-        try await waitUntil("listening", timeout: .seconds(60)) {
-            try await OffThePool.run { RedisServerProcess.accepts(port: port) }
+        do {
+            try await waitUntil("listening", timeout: .seconds(60)) {
+                try await OffThePool.run { RedisServerProcess.accepts(port: port) }
+            }
+        } catch {
+            watcher.signal(SIGKILL)  // not left running after the test
+            throw error
         }
         try await Task.sleep(for: .milliseconds(500))
         let started = ContinuousClock.now
