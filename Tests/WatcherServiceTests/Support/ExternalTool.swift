@@ -20,10 +20,10 @@ enum ExternalTool {
         try process.run()
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         let errData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let status = waitForExit(process)
+        guard status == 0 else {
             throw Failure(
-                description: "\(program) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): "
+                description: "\(program) \(arguments.joined(separator: " ")) failed (\(status)): "
                     + String(decoding: errData, as: UTF8.self))
         }
         return String(decoding: outData, as: UTF8.self)
@@ -49,10 +49,9 @@ enum ExternalTool {
         while true {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty {
-                process.waitUntilExit()
+                let status = waitForExit(process)
                 let errors = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
-                throw Failure(
-                    description: "\(program) exited (\(process.terminationStatus)) before it was ready: \(errors)")
+                throw Failure(description: "\(program) exited (\(status)) before it was ready: \(errors)")
             }
             line.append(contentsOf: chunk)
             if let newline = line.firstIndex(of: 0x0A) {
@@ -65,6 +64,22 @@ enum ExternalTool {
     /// test thread's signal mask, which blocks SIGTERM, so they would never see it.
     static func stop(_ process: Process) {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        waitForExit(process)
+    }
+
+    /// Blocks until `process` has ended and returns its exit status (or the signal that ended it).
+    ///
+    /// Not `Process.waitUntilExit`: that spins a run loop until Foundation's exit handler has run on
+    /// a libdispatch thread, and on Linux those are the cooperative pool's threads. Called from a
+    /// test's deinit on both pool threads at once (a HAProxy and a redis-server stopped together), it
+    /// never returned: nothing was left to run the handler. `waitid` with `WNOWAIT` waits in the
+    /// kernel and leaves the child for Foundation to reap.
+    @discardableResult
+    static func waitForExit(_ process: Process) -> Int32 {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(process.processIdentifier), &info, WEXITED | WNOWAIT) < 0 {
+            guard errno == EINTR else { return -1 }  // already reaped by Foundation
+        }
+        return info._sifields._sigchld.si_status
     }
 }
