@@ -78,7 +78,11 @@ enum ExternalTool {
     static func waitForExit(_ process: Process) -> Int32 {
         var info = siginfo_t()
         while waitid(P_PID, id_t(process.processIdentifier), &info, WEXITED | WNOWAIT) < 0 {
-            guard errno == EINTR else { return -1 }  // already reaped by Foundation
+            guard errno == EINTR else {
+                // Already reaped by Foundation's handler, which records the status right after.
+                while process.isRunning { usleep(1_000) }
+                return process.terminationStatus
+            }
         }
         return info._sifields._sigchld.si_status
     }
