@@ -232,7 +232,7 @@ def test_the_role_grants_exactly_what_the_gateway_api_router_calls():
     role = find(objects, "Role", "istiowatcher")
     assert normalized(role["rules"]) == normalized([
         {"apiGroups": [GROUP], "resources": ["httproutes"], "resourceNames": ["worker-route"],
-         "verbs": ["get", "update"]},
+         "verbs": ["get", "patch"]},
         {"apiGroups": [""], "resources": ["events"], "verbs": ["create"]}])
     granted = {(group, resource, "named" if rule.get("resourceNames") else "any", verb)
                for rule in role["rules"] for group in rule["apiGroups"] for resource in rule["resources"]

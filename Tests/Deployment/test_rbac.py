@@ -7,7 +7,7 @@ from conftest import REPO, VIRTUAL_SERVICE, containers, find, render
 
 EXPECTED_RULES = [
     {"apiGroups": ["networking.istio.io"], "resources": ["virtualservices"],
-     "resourceNames": [VIRTUAL_SERVICE], "verbs": ["get", "update"]},
+     "resourceNames": [VIRTUAL_SERVICE], "verbs": ["get", "patch"]},
     {"apiGroups": [""], "resources": ["events"], "verbs": ["create"]},
 ]
 
@@ -16,7 +16,7 @@ def normalized(rules):
     return sorted(({k: sorted(v) for k, v in r.items()} for r in rules), key=repr)
 
 
-def test_role_grants_exactly_get_update_on_the_virtual_service_and_create_events(primary):
+def test_role_grants_exactly_get_patch_on_the_virtual_service_and_create_events(primary):
     role = find(primary, "Role", "istiowatcher")
     assert normalized(role["rules"]) == normalized(EXPECTED_RULES)
 

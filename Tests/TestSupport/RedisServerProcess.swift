@@ -94,7 +94,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         guard let process else { return }
         self.process = nil
         Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.waitForExit()
     }
 
     /// Stops the server if it runs.

@@ -26,7 +26,7 @@ public struct CommandRouter: WeightRouter {
 
     public func apply(burstWeight: Int, reason: String) throws(RouterError) -> RouterChange {
         guard (0...100).contains(burstWeight) else {
-            throw RouterError("burst weight \(burstWeight) is not in 0...100")
+            throw RouterError(.invalidWeight, "burst weight \(burstWeight) is not in 0...100")
         }
         let command = configuration.command(forBurstWeight: burstWeight)
         var environment = ProcessInfo.processInfo.environment
@@ -60,9 +60,9 @@ public struct CommandRouter: WeightRouter {
         case .exited(0):
             return
         case .exited(let status):
-            throw RouterError("\(command) exited with status \(status)" + tail(errorPath, outputPath))
+            throw RouterError(.refused, "\(command) exited with status \(status)" + tail(errorPath, outputPath))
         case .killed(let signal):
-            throw RouterError("\(command) was killed by signal \(signal)" + tail(errorPath, outputPath))
+            throw RouterError(.refused, "\(command) was killed by signal \(signal)" + tail(errorPath, outputPath))
         }
     }
 

@@ -30,7 +30,7 @@ public struct HAProxyRouter: WeightRouter {
 
     public func apply(burstWeight: Int, reason: String) throws(RouterError) -> RouterChange {
         guard (0...100).contains(burstWeight) else {
-            throw RouterError("burst weight \(burstWeight) is not in 0...100")
+            throw RouterError(.invalidWeight, "burst weight \(burstWeight) is not in 0...100")
         }
         let current = try readWeights()
         let wanted = SubsetWeights(burstWeight: burstWeight)

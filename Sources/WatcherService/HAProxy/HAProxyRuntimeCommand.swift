@@ -26,14 +26,14 @@ public enum HAProxyRuntimeCommand {
         {
             return weight
         }
-        throw RouterError("HAProxy could not tell the weight of \(server): \(describe(text))")
+        throw RouterError(.refused, "HAProxy could not tell the weight of \(server): \(describe(text))")
     }
 
     /// Checks a `set weight` reply: empty means done, any text is HAProxy refusing.
     public static func checkSetReply(_ reply: String, server: String) throws(RouterError) {
         let text = trimmed(reply)
         guard text.isEmpty else {
-            throw RouterError("HAProxy refused to set the weight of \(server): \(describe(text))")
+            throw RouterError(.refused, "HAProxy refused to set the weight of \(server): \(describe(text))")
         }
     }
 

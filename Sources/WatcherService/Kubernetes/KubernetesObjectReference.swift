@@ -1,9 +1,10 @@
 /// Identifies one Kubernetes object, as Events' `involvedObject` does.
-public struct KubernetesObjectReference: Sendable, Equatable {
+public struct KubernetesObjectReference: Codable, Sendable, Equatable {
     public var apiVersion: String
     public var kind: String
     public var name: String
     public var namespace: String
+    /// Left out of the JSON when unknown (the synthesized coding skips nil).
     public var uid: String?
     public var resourceVersion: String?
 
@@ -19,27 +20,13 @@ public struct KubernetesObjectReference: Sendable, Equatable {
         self.resourceVersion = resourceVersion
     }
 
-    /// The reference to an object as the API server returned it; `fallback` supplies what the
-    /// document lacks (the API server always sends apiVersion, kind and metadata, a stand-in may not).
-    public init(document: JSONValue, fallback: KubernetesObjectReference) {
-        let metadata = document["metadata"]
+    /// The reference to a route object as the API server returned it; `fallback` supplies what the
+    /// answer lacks (the API server always sends apiVersion, kind and metadata, a stand-in may not).
+    public init(object: RouteObject, fallback: KubernetesObjectReference) {
+        let metadata = object.metadata
         self.init(
-            apiVersion: document["apiVersion"]?.stringValue ?? fallback.apiVersion,
-            kind: document["kind"]?.stringValue ?? fallback.kind,
-            name: metadata?["name"]?.stringValue ?? fallback.name,
-            namespace: metadata?["namespace"]?.stringValue ?? fallback.namespace,
-            uid: metadata?["uid"]?.stringValue ?? fallback.uid,
-            resourceVersion: metadata?["resourceVersion"]?.stringValue ?? fallback.resourceVersion)
-    }
-
-    /// The `ObjectReference` JSON, without the optional fields that are unknown.
-    public var json: JSONValue {
-        var value: JSONValue = [
-            "apiVersion": .string(apiVersion), "kind": .string(kind), "name": .string(name),
-            "namespace": .string(namespace),
-        ]
-        if let uid { value.set("uid", to: .string(uid)) }
-        if let resourceVersion { value.set("resourceVersion", to: .string(resourceVersion)) }
-        return value
+            apiVersion: object.apiVersion ?? fallback.apiVersion, kind: object.kind ?? fallback.kind,
+            name: metadata?.name ?? fallback.name, namespace: metadata?.namespace ?? fallback.namespace,
+            uid: metadata?.uid ?? fallback.uid, resourceVersion: metadata?.resourceVersion ?? fallback.resourceVersion)
     }
 }

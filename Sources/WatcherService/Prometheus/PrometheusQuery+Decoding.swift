@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 extension PrometheusQuery {
     /// The outcome when the request never got an answer (refused, reset, timed out).
     public func connectionFailed(_ reason: String) -> Observation {
@@ -9,9 +11,9 @@ extension PrometheusQuery {
     /// Accepts a `vector` with zero or one series, or a `scalar`. Everything else is an error whose
     /// message tells an operator what to fix.
     public func decode(status: Int, body: [UInt8]) -> Observation {
-        let parsed: JSONValue
+        let parsed: PrometheusAnswer
         do {
-            parsed = try JSONParser.parse(body)
+            parsed = try JSONDecoder().decode(PrometheusAnswer.self, from: Data(body))
         } catch {
             guard (200..<300).contains(status) else {
                 return .error("Prometheus answered HTTP \(status): \(Self.snippet(body))")
@@ -22,21 +24,26 @@ extension PrometheusQuery {
             // Prometheus explains 4xx/5xx answers in an error body; show that when there is one.
             return .error("Prometheus answered HTTP \(status): \(Self.errorExplanation(parsed) ?? Self.snippet(body))")
         }
-        guard let answerStatus = parsed["status"]?.stringValue else {
+        guard let answerStatus = parsed.status else {
             return .error("Prometheus' answer has no \"status\": \(Self.snippet(body))")
         }
         guard answerStatus == "success" else {
             return .error("Prometheus reported an error: \(Self.errorExplanation(parsed) ?? "status \(answerStatus)")")
         }
-        guard let data = parsed["data"], let resultType = data["resultType"]?.stringValue, let result = data["result"]
-        else {
+        guard let resultType = parsed.data?.resultType, let result = parsed.data?.result else {
             return .error("Prometheus' answer has no data.resultType or data.result: \(Self.snippet(body))")
         }
-        switch resultType {
-        case "vector":
-            return decodeVector(result)
-        case "scalar":
-            return Self.decodeSample(result)
+        switch (resultType, result) {
+        case ("vector", .series(let series)):
+            return decodeVector(series)
+        case ("vector", .sample):
+            return .error("Prometheus' data.result is a sample, expected an array of series")
+        case ("vector", .other):
+            return .error("Prometheus' data.result is not a list of series, expected an array")
+        case ("scalar", .sample(let sample)):
+            return Self.decodeSample(sample)
+        case ("scalar", _):
+            return .error("a sample is not [time, \"value\"]: \(Self.snippet(body))")
         default:
             return .error(
                 "the query returned a \(resultType), not an instant vector; PROMETHEUS_QUERY must give one value "
@@ -44,18 +51,19 @@ extension PrometheusQuery {
         }
     }
 
-    private func decodeVector(_ result: JSONValue) -> Observation {
-        guard let series = result.arrayValue else {
-            return .error("Prometheus' data.result is \(result.kindName), expected an array")
-        }
+    private func decodeVector(_ series: [PrometheusAnswer.Series]) -> Observation {
         switch series.count {
         case 0:
             return .noData
         case 1:
-            guard let sample = series[0]["value"] else { return .error("the series has no \"value\"") }
+            guard let sample = series[0].value else { return .error("the series has no \"value\"") }
             return Self.decodeSample(sample)
         default:
-            let labels = series.prefix(3).map { $0["metric"]?.serialized ?? "{}" }.joined(separator: ", ")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let labels = series.prefix(3).map { series in
+                (try? encoder.encode(series.metric ?? [:])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            }.joined(separator: ", ")
             return .error(
                 "the query returned \(series.count) series (\(labels)\(series.count > 3 ? ", ..." : "")); "
                     + "aggregate them into one with sum(...) in PROMETHEUS_QUERY")
@@ -64,11 +72,10 @@ extension PrometheusQuery {
 
     /// A sample is `[<unix time>, "<value>"]`; Prometheus writes the value as a string so that
     /// `NaN` and `+Inf` survive JSON.
-    private static func decodeSample(_ sample: JSONValue) -> Observation {
-        guard let pair = sample.arrayValue, pair.count == 2, pair[0].doubleValue != nil,
-            let text = pair[1].stringValue
-        else {
-            return .error("a sample is not [time, \"value\"]: \(sample.serialized.prefix(200))")
+    private static func decodeSample(_ sample: PrometheusAnswer.Sample) -> Observation {
+        guard case .valid(_, let text) = sample else {
+            guard case .invalid(let problem) = sample else { return .error("a sample is not [time, \"value\"]") }
+            return .error("a sample is not [time, \"value\"]: \(problem)")
         }
         switch text {
         case "NaN", "+Inf", "-Inf", "Inf":
@@ -82,9 +89,9 @@ extension PrometheusQuery {
     }
 
     /// `errorType: error` from a Prometheus error body, when it has one.
-    private static func errorExplanation(_ document: JSONValue) -> String? {
-        guard let message = document["error"]?.stringValue else { return nil }
-        if let type = document["errorType"]?.stringValue { return "\(type): \(message)" }
+    private static func errorExplanation(_ answer: PrometheusAnswer) -> String? {
+        guard let message = answer.error else { return nil }
+        if let type = answer.errorType { return "\(type): \(message)" }
         return message
     }
 

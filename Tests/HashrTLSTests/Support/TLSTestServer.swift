@@ -1,4 +1,5 @@
 import Foundation
+import HashrTestSupport
 
 /// `Fixtures/tls_server.py` in one of its modes, on a free loopback port; stopped on deinit.
 final class TLSTestServer: @unchecked Sendable {
@@ -30,7 +31,7 @@ final class TLSTestServer: @unchecked Sendable {
         while !line.contains(0x0A) {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty {
-                process.waitUntilExit()
+                process.waitForExit()
                 throw CommandFailure(description: "tls_server.py exited (\(process.terminationStatus)) before it listened")
             }
             line.append(contentsOf: chunk)

@@ -1,4 +1,5 @@
 import Foundation
+import HashrTestSupport
 
 /// Certificates made with the openssl CLI, once per test run: a CA, a server certificate it signs
 /// for IP 127.0.0.1 and DNS name `tls.test` only, and an unrelated CA.
@@ -49,7 +50,7 @@ struct TestCertificates: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        process.waitForExit()
         guard process.terminationStatus == 0 else {
             throw CommandFailure(description: "openssl \(arguments.joined(separator: " ")) failed (\(process.terminationStatus))")
         }

@@ -92,9 +92,9 @@ private struct Driver {
         _ = d.started(at: 0)
         _ = d.tick()
         _ = d.query(.value(20))
-        let failed = d.changed(.failure(RouterError("PUT failed: timed out")))
+        let failed = d.changed(.failure(RouterError("PATCH failed: timed out")))
         #expect(
-            Driver.logs(failed, .error) == ["changing the route failed, will retry next tick: PUT failed: timed out"])
+            Driver.logs(failed, .error) == ["changing the route failed, will retry next tick: PATCH failed: timed out"])
         #expect(Driver.work(failed) == [])
         #expect(d.controller.policy.currentWeight == 0)
         #expect(d.controller.statistics.routerErrors == 1)

@@ -3,16 +3,33 @@
 
 It serves just what the kubernetes and gateway-api routers touch, and enforces what the real API
 server enforces on those calls:
-  GET/PUT /apis/networking.istio.io/<version>/namespaces/<ns>/virtualservices/<name>
-  GET/PUT /apis/gateway.networking.k8s.io/v1/namespaces/<ns>/httproutes/<name>
-  POST    /api/v1/namespaces/<ns>/events
+  GET/PATCH/PUT /apis/networking.istio.io/<version>/namespaces/<ns>/virtualservices/<name>
+  GET/PATCH/PUT /apis/gateway.networking.k8s.io/v1/namespaces/<ns>/httproutes/<name>
+  POST          /api/v1/namespaces/<ns>/events
 - TLS with the certificate it is given (the tests make their own CA with the openssl CLI);
 - the bearer token: none -> 401, a wrong one -> 403;
 - Content-Type: application/json on PUT and POST, else 415;
-- optimistic concurrency: a PUT whose metadata.resourceVersion is not the current one -> 409,
-  a PUT without one -> 422; each accepted PUT gets a new resourceVersion;
+- PATCH as the API server answers it for a custom resource (both route kinds are CRDs), following
+  kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go (PatchResource
+  and jsonPatcher.applyJSPatch) and the evanphx/json-patch library it calls:
+  - a Content-Type other than application/json-patch+json, application/merge-patch+json or
+    application/apply-patch+yaml -> 415 UnsupportedMediaType (strategic merge is not served for
+    CRDs); only JSON Patch is implemented here, the other two answer 415 too, saying so;
+  - a body jsonpatch.DecodePatch rejects (not JSON, not an array of objects) -> 400 BadRequest;
+  - a patch that cannot be applied: a failed `test`, a path that does not exist, an unknown op ->
+    422 with reason Invalid and the generic message "the server rejected our request due to an
+    error in our request" (errors.NewGenericServerResponse(422, ...), which keeps no detail: see
+    kubernetes/kubernetes#68346, "kube-apiserver would return 422 Unprocessable Entity when a json
+    patch couldn't be applied", and #68202, where a failed test used to be a 500);
+  - a patch that sets metadata.resourceVersion to another value than the stored one -> 409
+    Conflict (the version becomes an update precondition), one that renames the object -> 400;
+  - each applied patch gets a new resourceVersion;
+- optimistic concurrency on PUT: a metadata.resourceVersion that is not the current one -> 409,
+  none -> 422; each accepted PUT gets a new resourceVersion;
 - 404 for a VirtualService or HTTPRoute that does not exist (and for HTTPRoutes of any other
   version than v1, as if only the v1 CRD were installed).
+It does not check RBAC (which verbs the token may use) or the CRDs' schemas: the Deployment tests
+check the Role against what the router calls.
 
 Test-only control endpoints (no token needed), under /_standin/:
   GET  /_standin/requests        every API request so far: method, path, headers, status, body,
@@ -22,7 +39,10 @@ Test-only control endpoints (no token needed), under /_standin/:
   POST /_standin/control         JSON: {"bumpAfterGet": n}   the next n GETs bump the version
                                         after answering, as if someone else wrote in between;
                                        {"failEvents": status} Event creation answers that status;
-                                       {"delaySeconds": s}   every API answer waits s seconds.
+                                       {"delaySeconds": s}   every API answer waits s seconds;
+                                       {"moveAfterGet": n}   the next n GETs, after answering, also
+                                        move the route's rules one place down (a new first rule), as
+                                        if someone else had edited the object.
 
 Usage: fake_apiserver.py --cert C --key K --token T [--virtual-service FILE] [--http-route FILE]
                          [--port 0]
@@ -40,6 +60,112 @@ VS_PREFIX = "/apis/networking.istio.io/"
 HTTPROUTE_PREFIX = "/apis/gateway.networking.k8s.io/v1/"
 # resource -> the group its "not found" and "conflict" messages name, as the real server does
 GROUPS = {"virtualservices": "networking.istio.io", "httproutes": "gateway.networking.k8s.io"}
+
+
+JSON_PATCH = "application/json-patch+json"
+# What the API server accepts on PATCH of a custom resource (no strategic merge for CRDs).
+PATCH_TYPES = [JSON_PATCH, "application/merge-patch+json", "application/apply-patch+yaml"]
+# resource -> the key of its rule list, for moveAfterGet
+RULES = {"virtualservices": "http", "httproutes": "rules"}
+
+
+class PatchFailed(Exception):
+    """An operation that cannot be applied (RFC 6902 section 5: the whole patch is refused)."""
+
+
+def decode_patch(raw):
+    """(operations, None), or (None, why) for what jsonpatch.DecodePatch rejects: the body must be a
+    JSON array of objects (Go's json.Unmarshal into []map[string]*json.RawMessage)."""
+    try:
+        operations = json.loads(raw)
+    except ValueError as error:
+        return None, "invalid character in the patch: %s" % error
+    if not isinstance(operations, list):
+        kind = {dict: "object", str: "string", bool: "bool", type(None): "null"}.get(type(operations), "number")
+        return None, "json: cannot unmarshal %s into Go value of type jsonpatch.Patch" % kind
+    if not all(isinstance(operation, dict) for operation in operations):
+        return None, "json: cannot unmarshal an element into Go value of type jsonpatch.Operation"
+    return operations, None
+
+
+def pointer(path):
+    """The reference tokens of a JSON Pointer (RFC 6901)."""
+    if not isinstance(path, str) or (path and not path.startswith("/")):
+        raise PatchFailed("not a JSON pointer: %r" % (path,))
+    return [token.replace("~1", "/").replace("~0", "~") for token in path.split("/")[1:]] if path else []
+
+
+def same(a, b):
+    """JSON equality: 1 and true differ, 1 and 1.0 do not."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b and isinstance(a, (int, float)) == isinstance(b, (int, float))
+
+
+def parent(document, tokens):
+    """(container, last token) for a path; PatchFailed when the container is missing."""
+    node = document
+    for token in tokens[:-1]:
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            raise PatchFailed("missing path")
+    return node, tokens[-1]
+
+
+def get(document, tokens):
+    container, key = parent(document, tokens)
+    if isinstance(container, dict) and key in container:
+        return container[key]
+    if isinstance(container, list) and key.isdigit() and int(key) < len(container):
+        return container[int(key)]
+    raise PatchFailed("missing path")
+
+
+def apply_operation(document, operation):
+    """One RFC 6902 operation; returns the new document."""
+    op = operation.get("op")
+    tokens = pointer(operation.get("path"))
+    if op in ("add", "replace", "test") and "value" not in operation:
+        raise PatchFailed("missing value")
+    value = operation.get("value")
+    if op == "test":
+        if not same(get(document, tokens), value):
+            raise PatchFailed("test failed")
+        return document
+    if not tokens:
+        if op in ("add", "replace"):
+            return value
+        raise PatchFailed("cannot %s the whole document" % op)
+    container, key = parent(document, tokens)
+    if op == "add":
+        if isinstance(container, dict):
+            container[key] = value
+        elif isinstance(container, list) and (key == "-" or (key.isdigit() and int(key) <= len(container))):
+            container.insert(len(container) if key == "-" else int(key), value)
+        else:
+            raise PatchFailed("missing path")
+        return document
+    if op in ("replace", "remove"):
+        get(document, tokens)  # both need the target to exist
+        if op == "remove":
+            del container[int(key) if isinstance(container, list) else key]
+        else:
+            container[int(key) if isinstance(container, list) else key] = value
+        return document
+    if op in ("move", "copy"):
+        moved = get(document, pointer(operation.get("from")))
+        if op == "move":
+            document = apply_operation(document, {"op": "remove", "path": operation.get("from")})
+        return apply_operation(document, {"op": "add", "path": operation.get("path"),
+                                          "value": json.loads(json.dumps(moved))})
+    raise PatchFailed("Unexpected kind: %s" % op)
 
 
 class Stored:
@@ -62,6 +188,7 @@ class State:
         self.objects = {"virtualservices": Stored(virtual_service), "httproutes": Stored(http_route)}
         self.requests = []
         self.bump_after_get = 0
+        self.move_after_get = 0
         self.fail_events = None
         self.delay = 0.0
         self.event_count = 0
@@ -134,6 +261,7 @@ class Handler(BaseHTTPRequestHandler):
             if method == "POST" and self.path == "/_standin/control":
                 options = json.loads(raw or b"{}")
                 state.bump_after_get = options.get("bumpAfterGet", state.bump_after_get)
+                state.move_after_get = options.get("moveAfterGet", state.move_after_get)
                 state.fail_events = options.get("failEvents", state.fail_events)
                 state.delay = options.get("delaySeconds", state.delay)
                 return self.send_json(200, {"ok": True})
@@ -141,6 +269,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def api(self, method, raw):
         state = self.server.state
+        self.body = raw
         authorization = self.headers.get("Authorization")
         if not authorization:
             return 401, status_body(401, "Unauthorized", "Unauthorized")
@@ -176,9 +305,16 @@ class Handler(BaseHTTPRequestHandler):
                 if state.bump_after_get > 0:
                     state.bump_after_get -= 1
                     entry.bump()
+                if state.move_after_get > 0:
+                    state.move_after_get -= 1
+                    rules = RULES[resource]
+                    entry.document["spec"][rules].insert(0, {"comment": "inserted by someone else"})
+                    entry.bump()
                 return 200, answer
+            if method == "PATCH":
+                return self.patch(entry, qualified, name)
             if method != "PUT":
-                return 405, status_body(405, "MethodNotAllowed", "the stand-in allows GET and PUT here")
+                return 405, status_body(405, "MethodNotAllowed", "the stand-in allows GET, PATCH and PUT here")
             try:
                 document = json.loads(raw)
             except ValueError as error:
@@ -197,6 +333,37 @@ class Handler(BaseHTTPRequestHandler):
             entry.document = document
             entry.bump()
             return 200, document
+
+    def patch(self, entry, qualified, name):
+        """PATCH of a stored route object; the caller holds the lock. See the module docstring."""
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+        if content_type not in PATCH_TYPES:
+            return 415, status_body(415, "UnsupportedMediaType",
+                                    "the body of the request was in an unknown format - accepted media types "
+                                    "include: " + ", ".join(PATCH_TYPES))
+        if content_type != JSON_PATCH:
+            return 415, status_body(415, "UnsupportedMediaType",
+                                    "stand-in: only application/json-patch+json is implemented here")
+        operations, problem = decode_patch(self.body)
+        if problem:
+            return 400, status_body(400, "BadRequest", problem)
+        document = json.loads(json.dumps(entry.document))
+        try:
+            for operation in operations:
+                document = apply_operation(document, operation)
+        except PatchFailed:
+            return 422, status_body(422, "Invalid", "the server rejected our request due to an error in our request")
+        metadata = document.get("metadata") if isinstance(document, dict) else None
+        if not isinstance(metadata, dict) or metadata.get("name") != name:
+            return 400, status_body(400, "BadRequest", "the name of the object does not match the URL")
+        if metadata.get("resourceVersion", str(entry.version)) != str(entry.version):
+            return 409, status_body(409, "Conflict",
+                                    'Operation cannot be fulfilled on %s "%s": the object has been modified; '
+                                    'please apply your changes to the latest version and try again'
+                                    % (qualified, name))
+        entry.document = document
+        entry.bump()
+        return 200, document
 
     def event(self, method, namespace, raw):
         state = self.server.state

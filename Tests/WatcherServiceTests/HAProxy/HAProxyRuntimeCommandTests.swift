@@ -28,18 +28,22 @@ import Testing
         ),
     ])
     func unreadableWeightsAreErrors(reply: String, message: String) {
-        #expect(throws: RouterError(message)) { try HAProxyRuntimeCommand.parseWeight(reply, server: "worker/primary") }
+        #expect(throws: RouterError(.refused, message)) {
+            try HAProxyRuntimeCommand.parseWeight(reply, server: "worker/primary")
+        }
     }
 
     @Test func setRepliesAreEmptyOnSuccess() throws {
         try HAProxyRuntimeCommand.checkSetReply("", server: "worker/burst")
         try HAProxyRuntimeCommand.checkSetReply("\n", server: "worker/burst")
-        #expect(throws: RouterError("HAProxy refused to set the weight of worker/burst: No such server.")) {
+        #expect(throws: RouterError(.refused, "HAProxy refused to set the weight of worker/burst: No such server.")) {
             try HAProxyRuntimeCommand.checkSetReply("No such server.\n", server: "worker/burst")
         }
         let staticAlgorithm = "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n"
-        #expect(throws: RouterError("HAProxy refused to set the weight of worker/burst: \(staticAlgorithm.dropLast())"))
-        {
+        #expect(
+            throws: RouterError(
+                .refused, "HAProxy refused to set the weight of worker/burst: \(staticAlgorithm.dropLast())")
+        ) {
             try HAProxyRuntimeCommand.checkSetReply(staticAlgorithm, server: "worker/burst")
         }
     }

@@ -6,26 +6,28 @@ import Testing
 @Suite struct HTTPRouteEditorTests {
     let editor = RouteWeightEditor(kind: .httpRoute, primary: "worker-primary", burst: "worker-burst")
 
-    private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }
+    private func parse(_ text: String) throws -> RouteObject { try editor.decode(Array(text.utf8)) }
 
-    @Test func readsAndChangesOnlyTheTwoWeights() throws {
+    @Test func readsAndPatchesOnlyTheTwoWeights() throws {
         let original = try parse(HTTPRouteFixture.document())
         #expect(try editor.weights(in: original) == SubsetWeights(primary: 100, burst: 0))
-        let updated = try #require(try editor.setting(burstWeight: 30, in: original))
         #expect(
-            VirtualServiceEditorTests.differences(original, updated) == [
-                "spec.rules[1].backendRefs[0].weight", "spec.rules[1].backendRefs[1].weight",
+            try editor.patch(settingBurstWeight: 30, in: original) == [
+                JSONPatchOperation(.test, "/metadata/resourceVersion", .string("815")),
+                JSONPatchOperation(.replace, "/spec/rules/1/backendRefs/0/weight", .integer(70)),
+                JSONPatchOperation(.replace, "/spec/rules/1/backendRefs/1/weight", .integer(30)),
             ])
-        #expect(updated.serialized == (try parse(HTTPRouteFixture.document(primary: 70, burst: 30))).serialized)
-        #expect(try editor.setting(burstWeight: 30, in: updated) == nil)
+        #expect(
+            try editor.patch(settingBurstWeight: 30, in: parse(HTTPRouteFixture.document(primary: 70, burst: 30)))
+                == nil)
     }
 
-    @Test func aMissingWeightIsOneAsTheAPIDefaults() throws {
+    @Test func aMissingWeightIsOneAsTheAPIDefaultsAndIsAdded() throws {
         let document = try parse(HTTPRouteFixture.document(primary: 1, burst: nil))
         #expect(try editor.weights(in: document) == SubsetWeights(primary: 1, burst: 1))
         #expect(try editor.weights(in: document).burstShare == 50)
-        let updated = try #require(try editor.setting(burstWeight: 0, in: document))
-        #expect(try editor.weights(in: updated) == SubsetWeights(primary: 100, burst: 0))
+        let patch = try #require(try editor.patch(settingBurstWeight: 0, in: document))
+        #expect(patch.last == JSONPatchOperation(.add, "/spec/rules/1/backendRefs/1/weight", .integer(0)))
     }
 
     @Test func largeWeightsAreReadAsTheirShare() throws {
@@ -51,7 +53,7 @@ import Testing
             #"{"spec":{"rules":[{"backendRefs":[{"name":"worker-primary","weight":100},{"name":"worker-burst","weight":0},{"name":"other"}]}]}}"#
         )
         #expect(
-            routerErrorMessage { _ = try editor.setting(burstWeight: 100, in: document) }?.contains(
+            routerErrorMessage { _ = try editor.patch(settingBurstWeight: 100, in: document) }?.contains(
                 "weights would not add up to 100") == true)
     }
 

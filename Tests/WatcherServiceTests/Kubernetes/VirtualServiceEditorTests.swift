@@ -2,23 +2,11 @@ import Testing
 
 @testable import WatcherService
 
+/// The route editor on VirtualServices: destinations by subset, the JSON Patch it writes.
 @Suite struct VirtualServiceEditorTests {
     let editor = VirtualServiceEditor()
 
-    private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }
-
-    /// Every path (like `spec.http[1].route[0].weight`) at which two documents differ.
-    static func differences(_ a: JSONValue?, _ b: JSONValue?, at path: String = "") -> [String] {
-        switch (a, b) {
-        case (.object(let left)?, .object(let right)?):
-            let keys = left.map(\.key) + right.map(\.key).filter { key in !left.contains { $0.key == key } }
-            return keys.flatMap { differences(a?[$0], b?[$0], at: path.isEmpty ? $0 : "\(path).\($0)") }
-        case (.array(let left)?, .array(let right)?) where left.count == right.count:
-            return left.indices.flatMap { differences(left[$0], right[$0], at: "\(path)[\($0)]") }
-        default:
-            return a == b ? [] : [path]
-        }
-    }
+    private func parse(_ text: String) throws -> RouteObject { try editor.decode(Array(text.utf8)) }
 
     @Test func readsTheWeights() throws {
         #expect(
@@ -26,53 +14,60 @@ import Testing
         #expect(try editor.weights(in: parse(VirtualServiceFixture.document(primary: 30, burst: 70))).burstShare == 70)
     }
 
-    @Test func changesOnlyTheTwoWeights() throws {
-        let original = try parse(VirtualServiceFixture.document())
-        let updated = try #require(try editor.setting(burstWeight: 100, in: original))
+    @Test func patchesOnlyTheTwoWeightsAfterTestingTheVersion() throws {
+        let patch = try editor.patch(settingBurstWeight: 100, in: parse(VirtualServiceFixture.document()))
         #expect(
-            Self.differences(original, updated) == ["spec.http[1].route[0].weight", "spec.http[1].route[1].weight"])
-        #expect(try editor.weights(in: updated) == SubsetWeights(primary: 0, burst: 100))
-        #expect(updated["metadata"]?["resourceVersion"] == "4711")
-        // Byte for byte, apart from the two numbers: key order, 1.5e1, "0.10" and the escapes survive.
-        let expected = try parse(VirtualServiceFixture.document(primary: 0, burst: 100)).serialized
-        #expect(updated.serialized == expected)
-        #expect(try parse(updated.serialized) == updated)
+            patch == [
+                JSONPatchOperation(.test, "/metadata/resourceVersion", .string("4711")),
+                JSONPatchOperation(.replace, "/spec/http/1/route/0/weight", .integer(0)),
+                JSONPatchOperation(.replace, "/spec/http/1/route/1/weight", .integer(100)),
+            ])
+        // RFC 6902 on the wire: keys sorted, slashes as written.
+        #expect(
+            String(decoding: try KubernetesJSON.encode(patch), as: UTF8.self)
+                == #"[{"op":"test","path":"/metadata/resourceVersion","value":"4711"},"#
+                + #"{"op":"replace","path":"/spec/http/1/route/0/weight","value":0},"#
+                + #"{"op":"replace","path":"/spec/http/1/route/1/weight","value":100}]"#)
     }
 
     @Test func alreadyRightWritesNothing() throws {
-        #expect(try editor.setting(burstWeight: 0, in: parse(VirtualServiceFixture.document())) == nil)
+        #expect(try editor.patch(settingBurstWeight: 0, in: parse(VirtualServiceFixture.document())) == nil)
         #expect(
-            try editor.setting(burstWeight: 40, in: parse(VirtualServiceFixture.document(primary: 60, burst: 40)))
+            try editor.patch(settingBurstWeight: 40, in: parse(VirtualServiceFixture.document(primary: 60, burst: 40)))
                 == nil)
     }
 
     @Test func intermediateWeights() throws {
-        let updated = try #require(try editor.setting(burstWeight: 35, in: parse(VirtualServiceFixture.document())))
-        #expect(try editor.weights(in: updated) == SubsetWeights(primary: 65, burst: 35))
+        let patch = try #require(try editor.patch(settingBurstWeight: 35, in: parse(VirtualServiceFixture.document())))
+        #expect(patch.map(\.value) == [.string("4711"), .integer(65), .integer(35)])
     }
 
-    @Test func missingWeightsReadAsZeroAndAreAdded() throws {
+    @Test func withoutAVersionTheCurrentWeightsAreTestedAndMissingOnesAdded() throws {
         let document = try parse(
             #"{"spec":{"http":[{"route":[{"destination":{"subset":"burst"}},{"destination":{"subset":"primary"},"weight":100}]}]}}"#
         )
         #expect(try editor.weights(in: document) == SubsetWeights(primary: 100, burst: 0))
-        let updated = try #require(try editor.setting(burstWeight: 100, in: document))
         #expect(
-            updated.serialized
-                == #"{"spec":{"http":[{"route":[{"destination":{"subset":"burst"},"weight":100},{"destination":{"subset":"primary"},"weight":0}]}]}}"#
-        )
+            try editor.patch(settingBurstWeight: 100, in: document) == [
+                JSONPatchOperation(.test, "/spec/http/0/route/1/weight", .integer(100)),
+                JSONPatchOperation(.replace, "/spec/http/0/route/1/weight", .integer(0)),
+                JSONPatchOperation(.add, "/spec/http/0/route/0/weight", .integer(100)),
+            ])
     }
 
     @Test func everyRouteWithBothSubsetsIsChanged() throws {
         let route =
             #"{"route":[{"destination":{"subset":"primary"},"weight":100},{"destination":{"subset":"burst"},"weight":0}]}"#
-        let mixed =
+        let done =
             #"{"route":[{"destination":{"subset":"primary"},"weight":0},{"destination":{"subset":"burst"},"weight":100}]}"#
-        let document = try parse(#"{"spec":{"http":[\#(route),\#(mixed)]}}"#)
-        let updated = try #require(try editor.setting(burstWeight: 100, in: document))
+        let document = try parse(
+            #"{"metadata":{"resourceVersion":"7"},"spec":{"http":[\#(route),\#(done),\#(route)]}}"#)
+        let patch = try #require(try editor.patch(settingBurstWeight: 100, in: document))
         #expect(
-            Self.differences(document, updated) == ["spec.http[0].route[0].weight", "spec.http[0].route[1].weight"])
-        #expect(try editor.setting(burstWeight: 100, in: updated) == nil)
+            patch.map(\.path) == [
+                "/metadata/resourceVersion", "/spec/http/0/route/0/weight", "/spec/http/0/route/1/weight",
+                "/spec/http/2/route/0/weight", "/spec/http/2/route/1/weight",
+            ])
     }
 
     @Test func configurableSubsetNames() throws {
@@ -80,14 +75,15 @@ import Testing
         let document = try parse(
             #"{"spec":{"http":[{"route":[{"destination":{"subset":"onprem"},"weight":100},{"destination":{"subset":"cloud"},"weight":0}]}]}}"#
         )
-        #expect(
-            try custom.setting(burstWeight: 100, in: document).map { try custom.weights(in: $0) }
-                == SubsetWeights(primary: 0, burst: 100))
+        #expect(try custom.weights(in: document) == SubsetWeights(primary: 100, burst: 0))
+        #expect(try custom.patch(settingBurstWeight: 100, in: document)?.count == 4)
         #expect(throws: RouterError.self) { try editor.weights(in: document) }
     }
 
     @Test(arguments: [
-        ("[]", "is an array, not an object"),
+        ("[]", "is not what the API serves: at the top level: expected an object"),
+        ("not json", "is not what the API serves: not valid JSON"),
+        (#"{"spec":{"http":{}}}"#, "is not what the API serves: at spec.http: expected an array"),
         (#"{"metadata":{}}"#, "has no spec"),
         (#"{"spec":{"hosts":["w"]}}"#, "has no spec.http routes"),
         (
@@ -116,11 +112,13 @@ import Testing
         ),
     ])
     func unusableDocumentsAreClearErrors(text: String, fragment: String) throws {
-        let document = try parse(text)
         for attempt in [
-            { _ = try editor.weights(in: document) }, { _ = try editor.setting(burstWeight: 100, in: document) },
+            { _ = try editor.weights(in: parse(text)) },
+            { _ = try editor.patch(settingBurstWeight: 100, in: parse(text)) },
         ] {
-            #expect { try attempt() } throws: { ($0 as? RouterError)?.message.contains(fragment) == true }
+            #expect { try attempt() } throws: {
+                ($0 as? RouterError)?.kind == .unusableRoute && ($0 as? RouterError)?.message.contains(fragment) == true
+            }
         }
     }
 
@@ -128,15 +126,17 @@ import Testing
         let document = try parse(
             #"{"spec":{"http":[{"route":[{"destination":{"subset":"primary"},"weight":100},{"destination":{"subset":"burst"}},{"destination":{"subset":"canary"},"weight":0}]}]}}"#
         )
-        let updated = try #require(try editor.setting(burstWeight: 100, in: document))
+        let patch = try #require(try editor.patch(settingBurstWeight: 100, in: document))
         #expect(
-            Self.differences(document, updated) == ["spec.http[0].route[0].weight", "spec.http[0].route[1].weight"])
+            patch.filter { $0.op != .test }.map(\.path) == [
+                "/spec/http/0/route/0/weight", "/spec/http/0/route/1/weight",
+            ])
     }
 
     @Test func outOfRangeTargetIsRefused() throws {
         let document = try parse(VirtualServiceFixture.document())
-        #expect(throws: RouterError("burst weight 101 is not in 0...100")) {
-            try editor.setting(burstWeight: 101, in: document)
+        #expect(throws: RouterError(.invalidWeight, "burst weight 101 is not in 0...100")) {
+            try editor.patch(settingBurstWeight: 101, in: document)
         }
     }
 

@@ -16,10 +16,10 @@ import Testing
         _ condition: (Observation) -> Bool
     ) async throws -> Observation {
         let deadline = ContinuousClock.now + limit
-        var last = prometheus.observe(expression)
+        var last = try await prometheus.observe(expression)
         while !condition(last) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(250))
-            last = prometheus.observe(expression)
+            last = try await prometheus.observe(expression)
         }
         return last
     }
@@ -28,17 +28,17 @@ import Testing
         let prometheus = try await PrometheusInstance.started()
         var policy = BurstPolicy(configuration: .init(mode: .all(high: 15, low: 10)))
         policy.routerReported(burstWeight: 0, at: .now)
-        try prometheus.setRate(20)
+        try await prometheus.setRate(20)
         var transitions: [Int] = []
         let deadline = ContinuousClock.now + .seconds(60)
         var rates: [String] = []
         while transitions.count < 2 && ContinuousClock.now < deadline {
-            let observation = prometheus.observe(Self.rateQuery)
+            let observation = try await prometheus.observe(Self.rateQuery)
             if case .value(let rate) = observation { rates.append(BurstPolicy.format(rate)) }
             if let weight = policy.decide(observation, at: .now).burstWeight {
                 transitions.append(weight)
                 policy.routerReported(burstWeight: weight, at: .now)
-                if weight == 100 { try prometheus.setRate(0) }
+                if weight == 100 { try await prometheus.setRate(0) }
             }
             try await Task.sleep(for: .milliseconds(250))
         }
@@ -47,16 +47,18 @@ import Testing
 
     @Test func outcomesFromARealPrometheus() async throws {
         let prometheus = try await PrometheusInstance.started()
-        try prometheus.setRate(5)
+        try await prometheus.setRate(5)
         // A value, once two scrapes are in the window.
-        let value = try await waitFor(prometheus, Self.rateQuery) { if case .value(let rate) = $0 { rate > 4 } else { false } }
+        let value = try await waitFor(prometheus, Self.rateQuery) {
+            if case .value(let rate) = $0 { rate > 4 } else { false }
+        }
         guard case .value(let rate) = value else {
             Issue.record("no value: \(value)")
             return
         }
         #expect((4...6).contains(rate))
         // The workshop's default query: that metric does not exist here, so no data.
-        #expect(prometheus.observe(PrometheusQuery.defaultExpression) == .noData)
+        #expect(try await prometheus.observe(PrometheusQuery.defaultExpression) == .noData)
         // Two series without sum().
         let twoSeries = try await waitFor(prometheus, "rate(hashr_requests_total[3s])") { $0.kind == .error }
         guard case .error(let message) = twoSeries else {
@@ -67,33 +69,34 @@ import Testing
         #expect(message.contains("aggregate them into one with sum(...)"))
         #expect(message.contains(#""cluster":"primary""#) || message.contains(#""cluster":"burst""#))
         // NaN and infinities.
-        #expect(prometheus.observe("vector(0) / 0") == .notANumber("NaN"))
-        #expect(prometheus.observe("vector(1) / 0") == .notANumber("+Inf"))
-        #expect(prometheus.observe("scalar(vector(2.5))") == .value(2.5))
+        #expect(try await prometheus.observe("vector(0) / 0") == .notANumber("NaN"))
+        #expect(try await prometheus.observe("vector(1) / 0") == .notANumber("+Inf"))
+        #expect(try await prometheus.observe("scalar(vector(2.5))") == .value(2.5))
         // A range vector is the wrong result type.
-        guard case .error(let matrix) = prometheus.observe("hashr_requests_total[5s]") else {
+        guard case .error(let matrix) = try await prometheus.observe("hashr_requests_total[5s]") else {
             Issue.record("a matrix was accepted")
             return
         }
         #expect(matrix.contains("returned a matrix"))
         // A syntax error is Prometheus' own bad_data error with its explanation.
-        guard case .error(let syntax) = prometheus.observe("sum(rate(x[1m]") else {
+        guard case .error(let syntax) = try await prometheus.observe("sum(rate(x[1m]") else {
             Issue.record("a syntax error was accepted")
             return
         }
         #expect(syntax.hasPrefix("Prometheus answered HTTP 400: bad_data: "), "\(syntax)")
     }
 
-    @Test func prometheusDownIsAnErrorThatHoldsTheRoute() throws {
+    @Test func prometheusDownIsAnErrorThatHoldsTheRoute() async throws {
         let port = FreePort.take()
         let query = PrometheusQuery(serverURL: "http://127.0.0.1:\(port)", expression: "up")
         let http = BlockingHTTPClient(certificateAuthorityFile: nil, allowsPlainHTTP: true)
-        let observation: Observation
-        do {
-            let response = try http.perform(method: "GET", url: query.url, timeout: .seconds(2))
-            observation = query.decode(status: response.status, body: response.body)
-        } catch {
-            observation = query.connectionFailed("\(error)")
+        let observation = try await OffThePool.run { () -> Observation in
+            do {
+                let response = try http.perform(method: "GET", url: query.url, timeout: .seconds(2))
+                return query.decode(status: response.status, body: response.body)
+            } catch {
+                return query.connectionFailed("\(error)")
+            }
         }
         guard case .error(let message) = observation else {
             Issue.record("not an error: \(observation)")

@@ -16,7 +16,9 @@ import Testing
         let thread: EventLoopThread
         let service: LoopBound<WatcherService>
 
-        static func start(prometheus: PrometheusInstance, haproxy: HAProxyInstance, dryRun: Bool = false) async throws -> Running {
+        static func start(prometheus: PrometheusInstance, haproxy: HAProxyInstance, dryRun: Bool = false) async throws
+            -> Running
+        {
             try await start(prometheus: prometheus, router: .haproxy(haproxy.configuration), dryRun: dryRun)
         }
 
@@ -32,7 +34,8 @@ import Testing
             let service = try await thread.submit {
                 var logger = Logger(label: "watcher-test")
                 logger.logLevel = .warning
-                return LoopBound(try WatcherService(loop: loop, configuration: configuration, logger: logger), loop: loop)
+                return LoopBound(
+                    try WatcherService(loop: loop, configuration: configuration, logger: logger), loop: loop)
             }
             return Running(thread: thread, service: service)
         }
@@ -44,13 +47,15 @@ import Testing
 
         func stop() async -> Int32 {
             let service = self.service
-            _ = await thread.submitAsync { (complete: @escaping (Bool) -> Void) in service.value.shutdown { complete(true) } }
+            _ = await thread.submitAsync { (complete: @escaping (Bool) -> Void) in
+                service.value.shutdown { complete(true) }
+            }
             return await thread.shutdown()
         }
     }
 
-    static func burstWeight(_ haproxy: HAProxyInstance) throws -> Int? {
-        let reply = try haproxy.runtime("get weight worker/burst\n")
+    static func burstWeight(_ haproxy: HAProxyInstance) async throws -> Int? {
+        let reply = try await haproxy.runtime("get weight worker/burst\n")
         return Int(reply.split(separator: " ").first ?? "")
     }
 
@@ -59,20 +64,24 @@ import Testing
         let haproxy = try await HAProxyInstance.started()
         let watcher = try await Running.start(prometheus: prometheus, haproxy: haproxy)
 
-        try prometheus.setRate(20)
-        try await waitUntil("burst weight 100", timeout: .seconds(30)) { try Self.burstWeight(haproxy) == 100 }
-        #expect(try haproxy.traffic(10)["burst"] == 10)
+        try await prometheus.setRate(20)
+        try await waitUntil("burst weight 100", timeout: .seconds(30)) { try await Self.burstWeight(haproxy) == 100 }
+        #expect(try await haproxy.traffic(10)["burst"] == 10)
 
-        try prometheus.setRate(0)
-        try await waitUntil("burst weight back to 0", timeout: .seconds(30)) { try Self.burstWeight(haproxy) == 0 }
-        #expect(try haproxy.traffic(10)["primary"] == 10)
+        try await prometheus.setRate(0)
+        try await waitUntil("burst weight back to 0", timeout: .seconds(30)) {
+            try await Self.burstWeight(haproxy) == 0
+        }
+        #expect(try await haproxy.traffic(10)["primary"] == 10)
 
-        try prometheus.setRate(20)
-        try await waitUntil("burst weight 100 again", timeout: .seconds(30)) { try Self.burstWeight(haproxy) == 100 }
+        try await prometheus.setRate(20)
+        try await waitUntil("burst weight 100 again", timeout: .seconds(30)) {
+            try await Self.burstWeight(haproxy) == 100
+        }
         // Prometheus goes away while bursting: errors hold the route, they never read as zero.
-        prometheus.stopPrometheus()
+        try await prometheus.stopPrometheus()
         try await Task.sleep(for: .seconds(3))
-        #expect(try Self.burstWeight(haproxy) == 100)
+        #expect(try await Self.burstWeight(haproxy) == 100)
         let metrics = try await watcher.metrics()
         #expect(metrics.contains("istiowatcher_queries_total{outcome=\"error\"}"))
         #expect(metrics.contains("istiowatcher_transitions_total{direction=\"to_burst\"} 2"))
@@ -85,19 +94,21 @@ import Testing
     /// moves to burst and back, with one Event per change and nothing else in it touched.
     @Test func burstsAndReturnsThroughAnHTTPRoute() async throws {
         let prometheus = try await PrometheusInstance.started()
-        let server = try StandInAPIServer()
-        let original = try server.storedHTTPRoute()
+        let server = try await StandInAPIServer.started()
+        let original = try await server.storedHTTPRoute()
         let watcher = try await Running.start(
             prometheus: prometheus, router: .gatewayAPI(server.gatewayConfiguration()))
         let editor = server.gatewayConfiguration().editor
 
-        try prometheus.setRate(20)
+        try await prometheus.setRate(20)
         try await waitUntil("HTTPRoute burst weight 100", timeout: .seconds(30)) {
-            try editor.weights(in: server.storedHTTPRoute()) == SubsetWeights(primary: 0, burst: 100)
+            try editor.weights(in: editor.decode(await server.storedHTTPRoute().bytes))
+                == SubsetWeights(primary: 0, burst: 100)
         }
-        try prometheus.setRate(0)
+        try await prometheus.setRate(0)
         try await waitUntil("HTTPRoute burst weight back to 0", timeout: .seconds(30)) {
-            try editor.weights(in: server.storedHTTPRoute()) == SubsetWeights(primary: 100, burst: 0)
+            try editor.weights(in: editor.decode(await server.storedHTTPRoute().bytes))
+                == SubsetWeights(primary: 100, burst: 0)
         }
         // The stand-in stores the weights before the watcher's loop hears the change went through.
         try await waitUntil("both transitions counted", timeout: .seconds(5)) {
@@ -107,10 +118,10 @@ import Testing
         }
         #expect(await watcher.stop() == 0)
 
-        let requests = try server.requests()
-        #expect(requests.filter { $0["method"] == "PUT" }.count == 2)
+        let requests = try await server.requests()
+        #expect(requests.filter { $0["method"] == "PATCH" }.count == 2)
         let events = requests.filter { $0["method"] == "POST" }.compactMap {
-            try? JSONParser.parse($0["body"]?.stringValue ?? "")
+            try? JSONTree.parse($0["body"]?.stringValue ?? "")
         }
         #expect(
             events.map { $0["message"]?.stringValue?.prefix(22) } == [
@@ -119,7 +130,7 @@ import Testing
         #expect(events.allSatisfy { $0["involvedObject"]?["kind"] == "HTTPRoute" })
         // Back to the natural state: the stored object differs from the original only in its version.
         #expect(
-            VirtualServiceEditorTests.differences(original, try server.storedHTTPRoute()) == [
+            JSONTree.differences(original, try await server.storedHTTPRoute()) == [
                 "metadata.resourceVersion"
             ])
     }
@@ -128,11 +139,11 @@ import Testing
         let prometheus = try await PrometheusInstance.started()
         let haproxy = try await HAProxyInstance.started()
         let watcher = try await Running.start(prometheus: prometheus, haproxy: haproxy, dryRun: true)
-        try prometheus.setRate(20)
+        try await prometheus.setRate(20)
         try await waitUntil("a simulated burst", timeout: .seconds(30)) {
             try await watcher.metrics().contains("istiowatcher_burst_weight 100")
         }
-        #expect(try Self.burstWeight(haproxy) == 0)
+        #expect(try await Self.burstWeight(haproxy) == 0)
         #expect(await watcher.stop() == 0)
     }
 }
@@ -160,15 +171,24 @@ import Testing
             "istiowatcher",
             environment: [
                 "ROUTER": "haproxy", "HAPROXY_ADDR": "127.0.0.1:1", "PROMETHEUS_URL": "http://127.0.0.1:1",
-                "PORT": "\(port)", "POLL_INTERVAL": "200ms",
+                "PORT": "\(port)", "POLL_INTERVAL": "200ms", "ROUTER_TIMEOUT": "90s", "QUERY_TIMEOUT": "90s",
             ])
-        try await waitUntil("listening") { LoopbackSocket.accepts(port: port) }
+        do {
+            try await waitUntil("listening", timeout: .seconds(60)) {
+                try await OffThePool.run { LoopbackSocket.accepts(port: port) }
+            }
+        } catch {
+            watcher.signal(SIGKILL)  // not left running after the test
+            throw error
+        }
         try await Task.sleep(for: .milliseconds(500))
         let started = ContinuousClock.now
         watcher.signal(SIGTERM)
         let result = try await watcher.wait()
         #expect(result.status == 0)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // A margin, not a measurement: a shutdown that waited out a router or query timeout would
+        // take 90 s; a prompt one takes well under a second, and 30 s covers a busy machine.
+        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(result.stdout.contains("cannot read the route"))
     }
 }

@@ -52,13 +52,20 @@ final class HAProxyInstance: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/haproxy")
         process.arguments = ["-db", "-f", "\(directory.path)/haproxy.cfg"]
         process.standardOutput = FileHandle.nullDevice
+        // Not the test's own stderr: a haproxy that outlived a crashed or abandoned test would hold
+        // `swift test`'s pipe open, and the run would never end.
+        FileManager.default.createFile(atPath: "\(directory.path)/stderr", contents: nil)
+        let errors = FileHandle(forWritingAtPath: "\(directory.path)/stderr")
+        process.standardError = errors
         try process.run()
+        try? errors?.close()  // the child has its own copy
         let deadline = ContinuousClock.now + .seconds(10)
         while (try? runtime("show info\n")) == nil {
             guard process.isRunning, ContinuousClock.now < deadline else {
                 ExternalTool.stop(process)
+                let errors = directory.read("stderr") ?? ""
                 directory.remove()
-                throw ExternalTool.Failure(description: "haproxy did not start; see its stderr above")
+                throw ExternalTool.Failure(description: "haproxy did not start: \(errors)")
             }
             usleep(20_000)
         }
@@ -88,5 +95,16 @@ final class HAProxyInstance: @unchecked Sendable {
             answers[body, default: 0] += 1
         }
         return answers
+    }
+}
+
+/// The same calls for async tests: each is a blocking TCP exchange, so it runs off the pool.
+extension HAProxyInstance {
+    func runtime(_ command: String) async throws -> String {
+        try await OffThePool.run { try self.runtime(command) as String }
+    }
+
+    func traffic(_ count: Int) async throws -> [String: Int] {
+        try await OffThePool.run { try self.traffic(count) as [String: Int] }
     }
 }

@@ -25,7 +25,8 @@ final class PrometheusInstance: @unchecked Sendable {
 
     init() throws {
         directory = try TemporaryDirectory()
-        let started = try ExternalTool.start("python3", ["-u", Self.exporterScript])
+        let started = try ExternalTool.start(
+            "python3", ["-u", Self.exporterScript], errorFile: "\(directory.path)/exporter.stderr")
         exporter = started.process
         guard let exporterPort = Int(started.firstLine) else {
             ExternalTool.stop(exporter)
@@ -93,5 +94,20 @@ final class PrometheusInstance: @unchecked Sendable {
         } catch {
             return query.connectionFailed("\(error)")
         }
+    }
+}
+
+/// The same calls for async tests: each blocks on HTTP, so it runs off the cooperative pool.
+extension PrometheusInstance {
+    func setRate(_ rps: Double) async throws {
+        try await OffThePool.run { try self.setRate(rps) as Void }
+    }
+
+    func observe(_ expression: String) async throws -> Observation {
+        try await OffThePool.run { self.observe(expression) as Observation }
+    }
+
+    func stopPrometheus() async throws {
+        try await OffThePool.run { self.stopPrometheus() as Void }
     }
 }

@@ -1,14 +1,19 @@
 import Foundation
+import HashrTestSupport
 
 @testable import WatcherService
 
-/// "METHOD status" of each request the stand-in saw, e.g. `["GET 200", "PUT 409"]`.
-func summary(_ requests: [JSONValue]) -> [String] {
+/// "METHOD status" of each request the stand-in saw, e.g. `["GET 200", "PATCH 422"]`.
+func summary(_ requests: [JSONTree]) -> [String] {
     requests.map { "\($0["method"]?.stringValue ?? "?") \($0["status"]?.intValue ?? 0)" }
 }
 
-/// Runs `Fixtures/fake_apiserver.py`, the stand-in Kubernetes API server, for one test.
-final class StandInAPIServer {
+/// Runs `Fixtures/fake_apiserver.py`, the STAND-IN Kubernetes API server (not Kubernetes: the one
+/// stand-in of the test suites), for one test. It enforces what the real API server enforces on
+/// the calls the router makes (token, content types, JSON Patch semantics, conflicts); see the
+/// script's docstring for exactly what and where each answer comes from.
+// Unchecked: a test uses its instance from one task at a time (the blocking calls off the pool).
+final class StandInAPIServer: @unchecked Sendable {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/fake_apiserver.py").path
 
@@ -40,7 +45,7 @@ final class StandInAPIServer {
             try account.write("http-route.json", httpRoute)
             arguments += ["--http-route", "\(account.path)/http-route.json"]
         }
-        let started = try ExternalTool.start("python3", arguments)
+        let started = try ExternalTool.start("python3", arguments, errorFile: "\(account.path)/stderr")
         process = started.process
         guard let port = Int(started.firstLine) else {
             ExternalTool.stop(process)
@@ -73,30 +78,50 @@ final class StandInAPIServer {
     }
 
     /// Sets stand-in options, e.g. `["bumpAfterGet": 1]`.
-    func set(_ options: JSONValue) throws {
+    func set(_ options: JSONTree) throws {
         let response = try control.perform(
             method: "POST", url: url + "/_standin/control", headers: ["Content-Type: application/json"],
-            body: options.serializedBytes, timeout: .seconds(5))
+            body: options.bytes, timeout: .seconds(5))
         guard response.status == 200 else {
             throw ExternalTool.Failure(description: "control answered \(response.status)")
         }
     }
 
     /// Every API request the stand-in has seen.
-    func requests() throws -> [JSONValue] {
+    func requests() throws -> [JSONTree] {
         let response = try control.perform(method: "GET", url: url + "/_standin/requests", timeout: .seconds(5))
-        return try JSONParser.parse(response.body).arrayValue ?? []
+        return try JSONTree.parse(response.body).arrayValue ?? []
     }
 
     /// The VirtualService as stored now.
-    func storedVirtualService() throws -> JSONValue {
-        try JSONParser.parse(
+    func storedVirtualService() throws -> JSONTree {
+        try JSONTree.parse(
             control.perform(method: "GET", url: url + "/_standin/virtualservice", timeout: .seconds(5)).body)
     }
 
     /// The HTTPRoute as stored now.
-    func storedHTTPRoute() throws -> JSONValue {
-        try JSONParser.parse(
+    func storedHTTPRoute() throws -> JSONTree {
+        try JSONTree.parse(
             control.perform(method: "GET", url: url + "/_standin/httproute", timeout: .seconds(5)).body)
+    }
+
+    /// Sends one API request with the stand-in's token (unless `token` says otherwise).
+    func send(
+        _ method: String, _ path: String, body: String? = nil, contentType: String? = nil,
+        token: String? = "test-token"
+    ) throws -> (status: Int, body: JSONTree) {
+        var headers: [String] = []
+        if let token { headers.append("Authorization: Bearer \(token)") }
+        if let contentType { headers.append("Content-Type: \(contentType)") }
+        let response = try control.perform(
+            method: method, url: url + path, headers: headers, body: body.map { Array($0.utf8) }, timeout: .seconds(5))
+        return (response.status, try JSONTree.parse(response.body))
+    }
+
+    /// Starts one off the cooperative pool: starting waits for the script to print its port.
+    static func started(
+        virtualService: String? = VirtualServiceFixture.document(), httpRoute: String? = HTTPRouteFixture.document()
+    ) async throws -> StandInAPIServer {
+        try await OffThePool.run { try StandInAPIServer(virtualService: virtualService, httpRoute: httpRoute) }
     }
 }

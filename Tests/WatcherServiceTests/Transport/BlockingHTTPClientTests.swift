@@ -30,23 +30,23 @@ import Testing
                 method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"], timeout: .seconds(5)
             )
             #expect(response.status == 200)
-            #expect(try JSONParser.parse(response.body)["metadata"]?["resourceVersion"] == "4711")
+            #expect(try JSONTree.parse(response.body)["metadata"]?["resourceVersion"] == "4711")
         }
     }
 
     @Test func sendsMethodHeadersAndBody() async throws {
         try await OffThePool.run { [self] in
             let server = try StandInAPIServer()
-            let body: JSONValue = ["kind": "Event", "involvedObject": ["name": "x"], "message": "ü \u{1}"]
+            let body: JSONTree = ["kind": "Event", "involvedObject": ["name": "x"], "message": "ü \u{1}"]
             let response = try client().perform(
                 method: "POST", url: server.url + "/api/v1/namespaces/default/events",
-                headers: ["Authorization: Bearer test-token", "Content-Type: application/json"], body: body.serializedBytes,
+                headers: ["Authorization: Bearer test-token", "Content-Type: application/json"], body: body.bytes,
                 timeout: .seconds(5))
             #expect(response.status == 201)
             let recorded = try #require(try server.requests().last)
             #expect(recorded["method"] == "POST")
             #expect(recorded["contentType"] == "application/json")
-            #expect(try JSONParser.parse(recorded["body"]?.stringValue ?? "") == body)
+            #expect(try JSONTree.parse(recorded["body"]?.stringValue ?? "") == body)
         }
     }
 
