@@ -11,7 +11,8 @@ extension Process {
     /// libdispatch thread, and on Linux those are the cooperative pool's threads. Called from tests'
     /// deinits on both pool threads at once (a HAProxy and a redis-server stopped together), it never
     /// returned: nothing was left to run the handler. `waitid` with `WNOWAIT` waits in the kernel and
-    /// leaves the child for Foundation to reap.
+    /// leaves the child for Foundation to reap, so `terminationStatus` may not be set yet (it traps
+    /// while `isRunning`): use the status this returns.
     @discardableResult
     public func waitForExit() -> Int32 {
         var info = siginfo_t()

@@ -31,8 +31,8 @@ final class TLSTestServer: @unchecked Sendable {
         while !line.contains(0x0A) {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty {
-                process.waitForExit()
-                throw CommandFailure(description: "tls_server.py exited (\(process.terminationStatus)) before it listened")
+                let status = process.waitForExit()
+                throw CommandFailure(description: "tls_server.py exited (\(status)) before it listened")
             }
             line.append(contentsOf: chunk)
         }

@@ -50,9 +50,9 @@ struct TestCertificates: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitForExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandFailure(description: "openssl \(arguments.joined(separator: " ")) failed (\(process.terminationStatus))")
+        let status = process.waitForExit()
+        guard status == 0 else {
+            throw CommandFailure(description: "openssl \(arguments.joined(separator: " ")) failed (\(status))")
         }
     }
 }
