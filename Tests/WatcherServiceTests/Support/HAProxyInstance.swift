@@ -10,7 +10,18 @@ import HashrTestSupport
 final class HAProxyInstance: @unchecked Sendable {
     /// Starts one off the cooperative pool (`OffThePool`): starting waits for the server to be ready.
     static func started(primaryWeight: Int = 100, burstWeight: Int = 0) async throws -> HAProxyInstance {
-        try await OffThePool.run { try HAProxyInstance(primaryWeight: primaryWeight, burstWeight: burstWeight) }
+        try await OffThePool.run {
+            // A free port can be taken by another test between choosing it and haproxy binding it:
+            // then again with new ports (a few times; any other failure at once).
+            var attempt = 1
+            while true {
+                do {
+                    return try HAProxyInstance(primaryWeight: primaryWeight, burstWeight: burstWeight)
+                } catch let failure as ExternalTool.Failure where attempt < 4 && failure.description.contains("Address already in use") {
+                    attempt += 1
+                }
+            }
+        }
     }
 
     let adminPort = FreePort.take()
