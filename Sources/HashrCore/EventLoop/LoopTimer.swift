@@ -17,12 +17,6 @@ public final class LoopTimer {
         handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
     }
 
-    /// Replaces what the timer runs, for owners that must exist before their action can refer to them.
-    public func setAction(_ action: @escaping () -> Void) {
-        guard !closed else { return }
-        self.action = action
-    }
-
     /// Fires once after `delay`, then every `repeating` if it is not zero. Restarts a running timer.
     public func start(after delay: Duration, repeating: Duration = .zero) {
         guard !closed else { return }

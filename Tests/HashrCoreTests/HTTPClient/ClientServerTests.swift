@@ -24,12 +24,14 @@ import Testing
                 router.get("/hello") { _, responder in responder.respond(.text("hello")) }
                 router.post("/echo") { request, responder in responder.respond(HTTPResponse(status: 200, body: request.body)) }
                 router.get("/slow") { _, responder in
-                    let timer = LoopTimer(loop: loop) {}
-                    timer.setAction {
-                        timer.close()
+                    // The timer closes itself when it fires: the closure holds it until then.
+                    var timer: LoopTimer?
+                    timer = LoopTimer(loop: loop) {
+                        timer?.close()
+                        timer = nil
                         responder.respond(.text("slow"))
                     }
-                    timer.start(after: .milliseconds(200))
+                    timer?.start(after: .milliseconds(200))
                 }
                 router.get("/chunked") { _, responder in
                     guard let stream = responder.startStream() else { return }
