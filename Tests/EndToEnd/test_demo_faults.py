@@ -184,7 +184,10 @@ def test_prometheus_stopped_while_bursting(at_rest):
                       and m["istiowatcher_consecutive_query_failures"] == 0)(stack.metrics("WATCHER")),
              timeout=20, interval=0.2)
     recovered = time.monotonic() - back
-    assert stack.burst_weight() == 100
+    # Bursting again (or still): right after a restart Prometheus' rate() has samples for only part
+    # of its [5s] range but divides by all of it, so the first answers can read 6-9 rps for 20 and
+    # the watcher may return to primary for a poll or two (seen in CI). The route must come back.
+    stack.wait_weight(100, timeout=SWITCH_BOUND + 2)
 
     # It carries on: a lower rate brings the traffic back to primary.
     stack.set_rate(3)
