@@ -194,6 +194,13 @@ class State:
         self.event_count = 0
 
 
+def conflict_body(qualified, name):
+    """The apiserver's 409 for a stale resourceVersion, on PUT and PATCH alike."""
+    return status_body(409, "Conflict",
+                       'Operation cannot be fulfilled on %s "%s": the object has been modified; '
+                       'please apply your changes to the latest version and try again' % (qualified, name))
+
+
 def status_body(code, reason, message):
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
             "message": message, "reason": reason, "code": code}
@@ -326,10 +333,7 @@ class Handler(BaseHTTPRequestHandler):
             if not version:
                 return 422, status_body(422, "Invalid", "metadata.resourceVersion: must be specified for an update")
             if version != str(entry.version):
-                return 409, status_body(409, "Conflict",
-                                        'Operation cannot be fulfilled on %s "%s": the object has been modified; '
-                                        'please apply your changes to the latest version and try again'
-                                        % (qualified, name))
+                return 409, conflict_body(qualified, name)
             entry.document = document
             entry.bump()
             return 200, document
@@ -357,10 +361,7 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(metadata, dict) or metadata.get("name") != name:
             return 400, status_body(400, "BadRequest", "the name of the object does not match the URL")
         if metadata.get("resourceVersion", str(entry.version)) != str(entry.version):
-            return 409, status_body(409, "Conflict",
-                                    'Operation cannot be fulfilled on %s "%s": the object has been modified; '
-                                    'please apply your changes to the latest version and try again'
-                                    % (qualified, name))
+            return 409, conflict_body(qualified, name)
         entry.document = document
         entry.bump()
         return 200, document
