@@ -27,7 +27,7 @@ public final class RedisServerProcess: @unchecked Sendable {
     public let port: Int
     public let password: String?
     public let extraArguments: [String]
-    private var process: Process?
+    private var process: TestChild?
     private let logFile: URL
 
     /// Starts a server on `port` (a free one when nil), with `--requirepass` when `password` is set.
@@ -60,24 +60,19 @@ public final class RedisServerProcess: @unchecked Sendable {
     /// `127.0.0.1:port`, with the password if there is one.
     public var url: RedisURL { RedisURL(host: "127.0.0.1", port: port, password: password) }
 
-    public var pid: Int32? { process?.processIdentifier }
+    public var pid: Int32? { process?.pid }
 
     /// Starts the server (again) and waits until it accepts connections (at most 10 s).
     public func start() throws {
         precondition(process == nil, "already running")
         guard let executable = Self.executable() else { throw Failure.notInstalled }
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
         var arguments = [
             "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
             "--logfile", logFile.path,
         ]
         if let password { arguments += ["--requirepass", password] }
-        process.arguments = arguments + extraArguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try TestChild(executable, arguments + extraArguments)
         self.process = process
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
@@ -93,8 +88,7 @@ public final class RedisServerProcess: @unchecked Sendable {
     public func kill() {
         guard let process else { return }
         self.process = nil
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitForExit()
+        process.kill()
     }
 
     /// Stops the server if it runs.

@@ -47,9 +47,14 @@ public struct CommandRouter: WeightRouter {
             try? FileManager.default.removeItem(atPath: outputPath)
             try? FileManager.default.removeItem(atPath: errorPath)
         }
-        let child = try ChildProcess.spawn(
-            "/bin/sh", arguments: ["-c", command], environment: environment, standardOutput: outputPath,
-            standardError: errorPath)
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(
+                "/bin/sh", arguments: ["-c", command], environment: environment, standardOutput: .file(outputPath),
+                standardError: .file(errorPath))
+        } catch {
+            throw RouterError(error.description)
+        }
         guard let ending = child.wait(until: .now + configuration.timeout) else {
             child.stop()
             throw RouterError(

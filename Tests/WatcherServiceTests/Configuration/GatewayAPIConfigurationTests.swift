@@ -1,4 +1,5 @@
 import HashrCore
+import HashrTestSupport
 import Testing
 
 @testable import WatcherService

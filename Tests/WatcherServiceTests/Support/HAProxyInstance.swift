@@ -17,7 +17,7 @@ final class HAProxyInstance: @unchecked Sendable {
             while true {
                 do {
                     return try HAProxyInstance(primaryWeight: primaryWeight, burstWeight: burstWeight)
-                } catch let failure as ExternalTool.Failure where attempt < 4 && failure.description.contains("Address already in use") {
+                } catch let failure as CommandFailure where attempt < 4 && failure.description.contains("Address already in use") {
                     attempt += 1
                 }
             }
@@ -27,7 +27,7 @@ final class HAProxyInstance: @unchecked Sendable {
     let adminPort = FreePort.take()
     let meshPort = FreePort.take()
     private let directory: TemporaryDirectory
-    private let process: Process
+    private let process: TestChild
 
     init(primaryWeight: Int = 100, burstWeight: Int = 0) throws {
         let primaryPort = FreePort.take()
@@ -59,31 +59,23 @@ final class HAProxyInstance: @unchecked Sendable {
                 http-request return status 200 content-type text/plain string burst
 
             """)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/haproxy")
-        process.arguments = ["-db", "-f", "\(directory.path)/haproxy.cfg"]
-        process.standardOutput = FileHandle.nullDevice
-        // Not the test's own stderr: a haproxy that outlived a crashed or abandoned test would hold
-        // `swift test`'s pipe open, and the run would never end.
-        FileManager.default.createFile(atPath: "\(directory.path)/stderr", contents: nil)
-        let errors = FileHandle(forWritingAtPath: "\(directory.path)/stderr")
-        process.standardError = errors
-        try process.run()
-        try? errors?.close()  // the child has its own copy
+        process = try TestChild(
+            "/usr/sbin/haproxy", ["-db", "-f", "\(directory.path)/haproxy.cfg"],
+            standardError: .file("\(directory.path)/stderr"))
         let deadline = ContinuousClock.now + .seconds(10)
         while (try? runtime("show info\n")) == nil {
             guard process.isRunning, ContinuousClock.now < deadline else {
-                ExternalTool.stop(process)
+                process.kill()
                 let errors = directory.read("stderr") ?? ""
                 directory.remove()
-                throw ExternalTool.Failure(description: "haproxy did not start: \(errors)")
+                throw CommandFailure(description: "haproxy did not start: \(errors)")
             }
             usleep(20_000)
         }
     }
 
     deinit {
-        ExternalTool.stop(process)
+        process.kill()
         directory.remove()
     }
 

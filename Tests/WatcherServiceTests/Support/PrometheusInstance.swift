@@ -17,20 +17,19 @@ final class PrometheusInstance: @unchecked Sendable {
 
     let port = FreePort.take()
     let exporterPort: Int
-    private let exporter: Process
-    private let prometheus: Process
+    private let exporter: TestChild
+    private let prometheus: TestChild
     private let directory: TemporaryDirectory
     /// Plain HTTP, as Prometheus serves in the cluster.
     let http = BlockingHTTPClient(certificateAuthorityFile: nil, allowsPlainHTTP: true)
 
     init() throws {
         directory = try TemporaryDirectory()
-        let started = try ExternalTool.start(
+        let started = try TestChild.startReadingFirstLine(
             "python3", ["-u", Self.exporterScript], errorFile: "\(directory.path)/exporter.stderr")
-        exporter = started.process
+        exporter = started.child
         guard let exporterPort = Int(started.firstLine) else {
-            ExternalTool.stop(exporter)
-            throw ExternalTool.Failure(description: "the exporter printed \(started.firstLine), not a port")
+            throw CommandFailure(description: "the exporter printed \(started.firstLine), not a port")
         }
         self.exporterPort = exporterPort
         try directory.write(
@@ -45,20 +44,17 @@ final class PrometheusInstance: @unchecked Sendable {
                   - targets: ["127.0.0.1:\(exporterPort)"]
 
             """)
-        prometheus = Process()
-        prometheus.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
-        prometheus.arguments = [
-            "--config.file=\(directory.path)/prometheus.yml", "--storage.tsdb.path=\(directory.path)/data",
-            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
-        ]
-        prometheus.standardOutput = FileHandle.nullDevice
-        prometheus.standardError = FileHandle.nullDevice
-        try prometheus.run()
+        prometheus = try TestChild(
+            "/usr/bin/prometheus",
+            [
+                "--config.file=\(directory.path)/prometheus.yml", "--storage.tsdb.path=\(directory.path)/data",
+                "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+            ])
         let deadline = ContinuousClock.now + .seconds(30)
         while (try? http.perform(method: "GET", url: "\(url)/-/ready", timeout: .seconds(1)).status) != 200 {
             guard prometheus.isRunning, ContinuousClock.now < deadline else {
                 stop()
-                throw ExternalTool.Failure(description: "prometheus did not become ready on port \(port)")
+                throw CommandFailure(description: "prometheus did not become ready on port \(port)")
             }
             usleep(100_000)
         }
@@ -68,12 +64,12 @@ final class PrometheusInstance: @unchecked Sendable {
 
     /// Takes Prometheus away (the exporter stays), as an outage would.
     func stopPrometheus() {
-        ExternalTool.stop(prometheus)
+        prometheus.kill()
     }
 
     private func stop() {
-        ExternalTool.stop(prometheus)
-        ExternalTool.stop(exporter)
+        prometheus.kill()
+        exporter.kill()
         directory.remove()
     }
 

@@ -21,7 +21,7 @@ final class StandInAPIServer: @unchecked Sendable {
     let token: String
     /// The service-account folder the router reads: token, ca.crt, namespace.
     let account: TemporaryDirectory
-    private let process: Process
+    private let process: TestChild
     private let control: BlockingHTTPClient
 
     /// Starts a stand-in holding `virtualService` and `httpRoute` (none: every read is a 404).
@@ -45,11 +45,10 @@ final class StandInAPIServer: @unchecked Sendable {
             try account.write("http-route.json", httpRoute)
             arguments += ["--http-route", "\(account.path)/http-route.json"]
         }
-        let started = try ExternalTool.start("python3", arguments, errorFile: "\(account.path)/stderr")
-        process = started.process
+        let started = try TestChild.startReadingFirstLine("python3", arguments, errorFile: "\(account.path)/stderr")
+        process = started.child
         guard let port = Int(started.firstLine) else {
-            ExternalTool.stop(process)
-            throw ExternalTool.Failure(description: "the stand-in printed \(started.firstLine), not a port")
+            throw CommandFailure(description: "the stand-in printed \(started.firstLine), not a port")
         }
         self.port = port
         self.token = token
@@ -57,7 +56,7 @@ final class StandInAPIServer: @unchecked Sendable {
     }
 
     deinit {
-        ExternalTool.stop(process)
+        process.kill()
         account.remove()
     }
 
@@ -83,7 +82,7 @@ final class StandInAPIServer: @unchecked Sendable {
             method: "POST", url: url + "/_standin/control", headers: ["Content-Type: application/json"],
             body: options.bytes, timeout: .seconds(5))
         guard response.status == 200 else {
-            throw ExternalTool.Failure(description: "control answered \(response.status)")
+            throw CommandFailure(description: "control answered \(response.status)")
         }
     }
 

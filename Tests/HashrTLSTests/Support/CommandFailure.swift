@@ -1,4 +1,0 @@
-/// A test tool (openssl, python3) failed.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-}
