@@ -90,7 +90,9 @@ public final class HTTPServer {
         logger.info("shutting down: \(connections.count) connection(s) open, grace \(configuration.shutdownGracePeriod.shortText)")
         for connection in Array(connections.values) { connection.beginShutdown() }
         if connections.isEmpty { return finishShutdownIfDone() }
-        let timer = LoopTimer(loop: loop) { [unowned self] in
+        // Weak: a server dropped while shutting down must not be read when its grace timer fires.
+        let timer = LoopTimer(loop: loop) { [weak self] in
+            guard let self else { return }
             logger.warning("grace period over: closing \(connections.count) connection(s)")
             for connection in Array(connections.values) { connection.close() }
         }

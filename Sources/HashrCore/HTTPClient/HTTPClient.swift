@@ -50,8 +50,11 @@ public final class HTTPClient {
         let pool = HTTPConnectionPool(loop: loop, endpoint: endpoint, configuration: configuration)
         pools[key] = pool
         if sweepTimer == nil {
-            // Requests waiting for a connection time out even if no connection frees up.
-            let timer = LoopTimer(loop: loop) { [unowned self] in
+            // Requests waiting for a connection time out even if no connection frees up. Weak: the
+            // timer's handle lives until closed, and a client dropped without `close()` (a test that
+            // threw) must not be read after it is gone; the idle timer is unreferenced and harmless.
+            let timer = LoopTimer(loop: loop) { [weak self] in
+                guard let self else { return }
                 for pool in pools.values { pool.expireWaiting() }
             }
             timer.start(after: .milliseconds(100), repeating: .milliseconds(100))
