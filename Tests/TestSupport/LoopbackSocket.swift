@@ -61,24 +61,26 @@ public enum LoopbackSocket {
         return true
     }
 
-    /// A socket bound to a loopback port the kernel chose, and that port. With a `backlog` it also
+    /// A socket bound to loopback `port` (0: one the kernel chooses), and that port. With a `backlog` it also
     /// listens: connects complete (the kernel queues them) whether or not anyone accepts.
-    public static func bound(listening backlog: Int32? = nil) throws(Failure) -> (descriptor: Int32, port: Int) {
+    public static func bound(port: Int = 0, listening backlog: Int32? = nil) throws(Failure)
+        -> (descriptor: Int32, port: Int)
+    {
         let fd = try open()
         do throws(Failure) {
-            var loopback = address(port: 0)
+            var loopback = address(port: port)
             let bound = withUnsafePointer(to: &loopback) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                     bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
             }
-            try check(bound, "bind to 127.0.0.1:0")
+            try check(bound, "bind to 127.0.0.1:\(port)")
             if let backlog { try check(listen(fd, backlog), "listen") }
         } catch {
             close(fd)
             throw error
         }
-        return (fd, port(of: fd))
+        return (fd, Self.port(of: fd))
     }
 
     /// How long each send and receive on `fd` may block (`SO_SNDTIMEO`, `SO_RCVTIMEO`).
