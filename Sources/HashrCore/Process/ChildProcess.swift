@@ -1,3 +1,5 @@
+import CLibUV
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -10,7 +12,9 @@
 /// ignores SIGTERM forever; and on this toolchain its `run()` over-reads the `/proc/self/fd` listing
 /// when the parent has many descriptors open (swift-corelibs-foundation PR #5472), which crashed
 /// test runs. Here the mask is cleared and common signals are reset to their defaults, so a
-/// command behaves as if started from a shell.
+/// command behaves as if started from a shell. The child gets only stdin, stdout and stderr: every
+/// other descriptor is closed in it (as `Process` did), or a child that outlives a connection keeps
+/// it open after the parent closed its end, and the peer never sees it close.
 public struct ChildProcess: Sendable {
     /// How a child ended.
     public enum Ending: Equatable, Sendable, CustomStringConvertible {
@@ -85,6 +89,7 @@ public struct ChildProcess: Sendable {
             case .descriptor(let descriptor): posix_spawn_file_actions_adddup2(&actions, descriptor, target)
             }
         }
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }

@@ -42,6 +42,15 @@ import Testing
         #expect(directory.read("out") == "hello world|none\n")
     }
 
+    /// A socket the parent closes must close for its peer: the child must not hold a copy.
+    @Test func inheritsNoDescriptorButItsStandardStreams() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &ends) == 0)  // not close-on-exec
+        defer { ends.forEach { close($0) } }
+        let child = try shell("test -e /proc/self/fd/\(ends[1]) || test -e /proc/self/fd/\(ends[0])")
+        #expect(child.waitForExit() == .exited(1))
+    }
+
     @Test func findsAProgramOnThePath() throws {
         #expect(try ChildProcess.spawn("true", arguments: []).waitForExit() == .exited(0))
     }
