@@ -103,7 +103,7 @@ import Testing
         let completed = try await beginShutdown(server)
         #expect(try await client.waitForClose())
         try await waitUntil("the shutdown to complete") { completed.value }
-        #expect(clock.now - started < .seconds(2))
+        #expect(clock.now - started < .seconds(10))  // without the grace period it would never end
         #expect(await server.stop() == 0)
     }
 

@@ -183,11 +183,12 @@ import Testing
     }
 
     @Test func concurrentRequestsShareACappedPool() async throws {
-        // A small cap, so 2,000 requests queue for it: also keeps the test's descriptors few (the
-        // whole suite's open descriptors past ~1,300 make Foundation's Process.run over-read a
-        // buffer and crash another test's spawn: swift-corelibs-foundation PR 5472).
+        // A small cap, so 2,000 requests queue for it. The request timeout (which counts the wait
+        // for a connection) is long: this is about the cap, and a busy machine running the whole
+        // suite at once served the 2,000 slower than the default 10 s allows.
         var configuration = HTTPClient.Configuration()
         configuration.maxConnectionsPerHost = 16
+        configuration.requestTimeout = .seconds(60)
         let harness = try await Harness.start(client: configuration)
         let client = harness.client
         let endpoint = harness.endpoint
