@@ -28,10 +28,13 @@ import Testing
         }
         try await waitUntil("the healthy client has every result") { healthy.eventCount == count }
 
-        // The healthy client saw each result promptly: no waiting behind the stalled one.
+        // The healthy client saw each result promptly: no waiting behind the stalled one. A margin, not
+        // a measurement (a result takes about a millisecond on a quiet machine): a full parallel run
+        // with a CPU hog delayed one by 1.4 s, while waiting for the stalled client's cut-off would
+        // hold results for the whole 2.5 s of publishing it takes to fill its buffers.
         let lags = zip(healthy.arrivals, publishedAt).map { arrival, published in arrival - published }
         let worst = lags.max() ?? .zero
-        #expect(worst < .milliseconds(500), "worst delay \(worst)")
+        #expect(worst < .seconds(2), "worst delay \(worst)")
         #expect(healthy.events.map(\.data) == (0..<count).map { "result-\($0)-\(padding)" })
 
         // The stalled client alone was cut off, by its budget, and the healthy one is still open.

@@ -16,45 +16,17 @@ import Testing
         let stream = try SSETestClient(port: harness.port)
         try await waitUntil("the results stream is open") { try await harness.onFrontend { $0.resultStreamCount } == 1 }
 
-        // The five seconds are timed on the frontend's own loop: a test thread held up by a busy machine
-        // must not stretch or shrink them. The rate goes through the same path as `PUT /api/rate`.
-        let frontend = harness.frontend
-        let loop = harness.frontendThread.loop
+        // Five seconds timed on the frontend's own loop, with a sample of the statistics at 4 s.
         let running = LockedList<StatsSnapshot>()
-        // When the rate went to 200 and back to 0, on the clock the scheduler uses: on a starved
-        // machine the stop timer fires late, and the requests due grow with it.
-        let rateSpan = LockedList<ContinuousClock.Instant>()
-        _ = await harness.frontendThread.submitAsync { (complete: @escaping (Bool) -> Void) in
-            let service = frontend.value
-            rateSpan.append(.now)
-            #expect((try? service.generator.setRate(fromBody: Array(#"{"rps": 200}"#.utf8))) == 200)
-            // Each timer closes itself when it fires: the closure holds it until then.
-            var sample: LoopTimer?
-            sample = LoopTimer(loop: loop) {
-                running.append(service.snapshot)
-                sample?.close()
-                sample = nil
-            }
-            sample?.start(after: .seconds(4))
-            var stop: LoopTimer?
-            stop = LoopTimer(loop: loop) {
-                _ = try? service.generator.setRate(fromBody: Array(#"{"rps": 0}"#.utf8))
-                rateSpan.append(.now)
-                stop?.close()
-                stop = nil
-                complete(true)
-            }
-            stop?.start(after: .seconds(5))
-        }
+        let due = await harness.runRate(200, for: .seconds(5), sampleAfter: .seconds(4)) { running.append($0.snapshot) }
 
         // Open loop: the achieved rate is the target, whatever the worker's latency.
         let sample = try #require(running.all.first)
         #expect(sample.targetRate == 200)
-        // Within 10%: a second in which a starved loop sent late (or dropped) is still counted.
-        #expect(abs(sample.achievedRate - 200) <= 20, "achieved \(sample.achievedRate)/s")
-        let span = rateSpan.all
-        let elapsed = span[1] - span[0]
-        let due = Int(Double(elapsed.components.seconds) * 200 + Double(elapsed.components.attoseconds) / 5e15) + 1
+        // Roughly: a starved loop sends in bursts, so a one-second window can read far off. The
+        // count of requests due below is the exact check; GeneratorStatisticsTests checks the
+        // achieved-rate arithmetic on a controlled clock.
+        #expect(abs(sample.achievedRate - 200) <= 100, "achieved \(sample.achievedRate)/s")
 
         try await waitUntil("every request answered") { try await harness.stats().inFlight == 0 }
         let stats = try await harness.stats()
@@ -112,12 +84,11 @@ import Testing
 
     @Test func aWorkerThatIsGoneCountsFailuresByReasonAndTheRateStillHolds() async throws {
         let harness = try await FrontendHarness(processor: .nowhere)
-        #expect(try await harness.putRate(#"{"rps": 100}"#).status == 200)
-        try await Task.sleep(for: .milliseconds(1_000))
-        #expect(try await harness.putRate(#"{"rps": 0}"#).status == 200)
+        let due = await harness.runRate(100, for: .seconds(1))
         try await waitUntil("every request answered") { try await harness.stats().inFlight == 0 }
         let stats = try await harness.stats()
-        #expect(stats.sent >= 95 && stats.sent <= 105, "sent \(stats.sent)")
+        // Each request that fell due was decided once: sent (and failed), or dropped when late.
+        #expect(abs(stats.sent + stats.dropped - due) <= 2, "\(stats.sent) sent, \(stats.dropped) dropped, \(due) due")
         #expect(stats.succeeded == 0 && stats.failed == stats.sent)
         #expect(stats.failedByReason["connect"] == stats.sent)
         #expect(try await harness.metric(#"frontend_requests_failed_total{reason="connect"}"#) == Double(stats.sent))
