@@ -15,10 +15,12 @@ extension FrontendHarness {
     ) async -> Int {
         let frontend = self.frontend
         let loop = frontendThread.loop
-        let span = LockedList<ContinuousClock.Instant>()
+        let span = LockedList<Int64>()
         _ = await frontendThread.submitAsync { (complete: @escaping (Bool) -> Void) in
             let service = frontend.value
-            span.append(.now)
+            // Read on the scheduler's clock right before each change reads it (after would count a
+            // preemption of this thread in between as time the schedule ran).
+            span.append(FrontendService.now())
             _ = try? service.generator.setRate(fromBody: Array("{\"rps\": \(rps)}".utf8))
             // Each timer closes itself when it fires: the closure holds it until then.
             if let sampleAfter {
@@ -32,16 +34,15 @@ extension FrontendHarness {
             }
             var stop: LoopTimer?
             stop = LoopTimer(loop: loop) {
+                span.append(FrontendService.now())
                 _ = try? service.generator.setRate(fromBody: Array(#"{"rps": 0}"#.utf8))
-                span.append(.now)
                 stop?.close()
                 stop = nil
                 complete(true)
             }
             stop?.start(after: duration)
         }
-        let elapsed = span.all[1] - span.all[0]
-        let (seconds, attoseconds) = elapsed.components
-        return Int(Double(seconds) * Double(rps) + Double(attoseconds) * Double(rps) / 1e18) + 1
+        let elapsedNanoseconds = span.all[1] - span.all[0]
+        return Int(Double(elapsedNanoseconds) * Double(rps) / 1e9) + 1
     }
 }
