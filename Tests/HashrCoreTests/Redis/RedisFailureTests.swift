@@ -225,7 +225,8 @@ import Testing
             Issue.record("expected a timeout, got \(result)")
             return
         }
-        #expect(waited >= .milliseconds(400) && waited < .seconds(3))
+        // The configured 500 ms, not the 15 s of the test default (a busy machine adds seconds).
+        #expect(waited >= .milliseconds(400) && waited < .seconds(10))
         #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
         redis.resume()
         try await thread.connected(client)
