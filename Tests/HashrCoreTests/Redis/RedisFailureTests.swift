@@ -29,10 +29,8 @@ import Testing
             return false
         }
 
-        let started = ContinuousClock.now
+        // Refused at once: `.notConnected`, not `.timedOut` after the command timeout.
         #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
-        // At once, not after the 2 s command timeout (the margin is for a test task held up by a busy machine).
-        #expect(ContinuousClock.now - started < .milliseconds(1500))
         // It keeps retrying, and connects by itself once Redis appears.
         try await waitUntil("three connect attempts") { states.value.filter { $0 == .connecting }.count >= 3 }
         let redis = try await RedisServerProcess.started(port: port)
@@ -112,7 +110,8 @@ import Testing
         try await waitUntil("three pending commands") { try await thread.submit { client.value.pendingCommands } == 3 }
         redis.kill()
 
-        try await waitUntil("all three commands to fail", timeout: .seconds(2)) { outcomes.value.count == 3 }
+        // Lost with the connection, not timed out (5 s by default): the kind below tells which.
+        try await waitUntil("all three commands to fail") { outcomes.value.count == 3 }
         for (_, results) in outcomes.value {
             #expect(results.count == 1)
             guard case .connectionLost = results.first?.redisError else {
@@ -122,18 +121,17 @@ import Testing
         }
         #expect(try await thread.state(client) != .connected)
         try await waitUntil("the subscriber to see the disconnect") { subscriberStates.value.contains(.disconnected) }
-        let started = ContinuousClock.now
+        // Refused at once: `.notConnected`, not `.timedOut` after the command timeout.
         #expect(await thread.send(client, ["PING"]).redisError == .notConnected)
-        // At once, not after the 2 s command timeout (the margin is for a test task held up by a busy machine).
-        #expect(ContinuousClock.now - started < .milliseconds(1500))
 
         // Down long enough for the backoff to grow, then back on the same port.
         try await Task.sleep(for: .seconds(1))
         try await redis.restart()
         let back = ContinuousClock.now
-        try await thread.connected(client, within: .seconds(5))
-        try await thread.connected(subscriber, within: .seconds(5))
-        #expect(ContinuousClock.now - back < .seconds(4))
+        // The backoff is capped at 2 s; the rest is a margin for a busy machine.
+        try await thread.connected(client, within: .seconds(8))
+        try await thread.connected(subscriber, within: .seconds(8))
+        #expect(ContinuousClock.now - back < .seconds(8))
         let receivers = await thread.submitAsync { complete in
             client.value.publish(channel: "calculation", message: "after restart") { complete($0) }
         }
