@@ -30,7 +30,8 @@ public final class WorkerService: RunningService {
         publishFailures = metrics.counter("worker_publish_failures_total")
         redisConnected = metrics.gauge("worker_redis_connected")
         redisConnected.record(0)
-        redis = RedisClient(loop: loop, configuration: redisConfiguration ?? RedisConfiguration(url: configuration.redis), logger: logger)
+        redis = RedisClient(loop: loop, configuration: redisConfiguration ?? RedisConfiguration(url: configuration.redis, commandTimeout: configuration.redisTimeout),
+            logger: logger)
 
         var serverConfiguration = HTTPServer.Configuration()
         serverConfiguration.port = configuration.port

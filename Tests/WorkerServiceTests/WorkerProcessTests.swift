@@ -8,7 +8,7 @@ import Testing
 @Suite struct WorkerProcessTests {
     @Test(arguments: [
         ("PORT", "abc"), ("PORT", "70000"), ("REDIS_URL", "redis://"), ("REDIS_URL", "host:notaport"),
-        ("MAX_BODY_BYTES", "-1"), ("SHUTDOWN_GRACE", "soon"), ("LOG_LEVEL", "loud"),
+        ("MAX_BODY_BYTES", "-1"), ("SHUTDOWN_GRACE", "soon"), ("LOG_LEVEL", "loud"), ("REDIS_TIMEOUT", "0s"),
     ])
     func badConfigurationExitsTwoWithOneClearLine(variable: String, value: String) async throws {
         let worker = try ServiceProcess("worker", environment: [variable: value])
@@ -22,7 +22,10 @@ import Testing
     @Test func sigtermWithRequestsInFlightExitsZeroAfterAnsweringThem() async throws {
         let redis = try await RedisServerProcess.started()
         let port = FreePort.take()
-        let worker = try ServiceProcess("worker", environment: ["PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)"])
+        // A long Redis timeout: the paused Redis must still be waited for when a busy machine takes
+        // seconds to get the ten requests in (the default 5 s turned them into 503s).
+        let worker = try ServiceProcess(
+            "worker", environment: ["PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)", "REDIS_TIMEOUT": "60s"])
         try await waitUntil("worker ready") { LoopbackSocket.accepts(port: port) }
         try await waitUntil("worker connected to Redis") { try await Self.status(port: port, path: "/_healthz") == 200 }
         redis.pause()
@@ -42,6 +45,25 @@ import Testing
         #expect(result.status == 0)
         #expect(statuses.all == Array(repeating: 200, count: 10))
         #expect(result.stdout.contains("shutting down"))
+    }
+
+    @Test func aPublishRedisNeverAnswersIsA503AfterREDIS_TIMEOUT() async throws {
+        let redis = try await RedisServerProcess.started()
+        let port = FreePort.take()
+        let worker = try ServiceProcess(
+            "worker",
+            environment: ["PORT": "\(port)", "REDIS_URL": "127.0.0.1:\(redis.port)", "REDIS_TIMEOUT": "300ms"])
+        try await waitUntil("worker connected to Redis") {
+            (try? await Self.status(port: port, path: "/_healthz")) == 200
+        }
+        redis.pause()
+        defer { redis.resume() }
+        let started = ContinuousClock.now
+        #expect(try await Self.post(port: port, body: #"{"str": "held"}"#) == 503)
+        #expect(ContinuousClock.now - started >= .milliseconds(300))
+        worker.signal(SIGTERM)
+        let result = try await worker.wait()
+        #expect(result.stdout.contains("publish failed: Redis timed out"), "\(result.stdout)")
     }
 
     /// Enough connections per host for every request to be in flight at once.
