@@ -43,7 +43,8 @@ public struct WatcherConfiguration: Sendable, Equatable {
             expression: env.string("PROMETHEUS_QUERY", default: PrometheusQuery.defaultExpression))
         let pollInterval = try env.duration("POLL_INTERVAL", default: .seconds(1), minimum: .milliseconds(100))
         let queryTimeout = try env.duration("QUERY_TIMEOUT", default: .seconds(5), minimum: .milliseconds(100))
-        let policy = try Self.policy(env)
+        var policy = try Self.policy(env)
+        policy.recoveryHold = query.longestRange ?? .zero
         let routerTimeout = try env.duration("ROUTER_TIMEOUT", default: .seconds(10), minimum: .milliseconds(100))
         let accountDirectory = env.string(
             "SERVICEACCOUNT_DIR", default: "/var/run/secrets/kubernetes.io/serviceaccount")

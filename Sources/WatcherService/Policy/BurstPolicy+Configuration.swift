@@ -10,11 +10,20 @@ extension BurstPolicy {
         /// count as zero traffic (a silent service really has no traffic). Default 30 s, which
         /// outlasts a couple of 15 s scrapes missing after a Prometheus restart.
         public var noDataGrace: Duration
+        /// After a run of failed queries, hold the route this long from the first answer: the
+        /// query's longest range (`PrometheusQuery.longestRange`). Prometheus that was away (a
+        /// restart) has samples for only part of a `rate()` range until then, so the rate reads
+        /// low and would send traffic back to primary for nothing. Zero disables it.
+        public var recoveryHold: Duration
 
-        public init(mode: BurstMode, minimumDwell: Duration = .zero, noDataGrace: Duration = .seconds(30)) {
+        public init(
+            mode: BurstMode, minimumDwell: Duration = .zero, noDataGrace: Duration = .seconds(30),
+            recoveryHold: Duration = .zero
+        ) {
             self.mode = mode
             self.minimumDwell = minimumDwell
             self.noDataGrace = noDataGrace
+            self.recoveryHold = recoveryHold
         }
     }
 }

@@ -9,6 +9,8 @@ import HashrCore
 ///
 /// Rules, in order:
 /// - An error, `NaN`/`Inf` or a negative rate holds the route (we know nothing useful).
+/// - After errors, everything holds the route for `recoveryHold` from the first rate (a rate over a
+///   range Prometheus was partly away for reads low).
 /// - "No data" holds the route until it has lasted `noDataGrace`; from then on it counts as zero
 ///   traffic. Any other outcome restarts that count, so only an unbroken run of empty answers
 ///   returns traffic to primary.
@@ -27,6 +29,10 @@ public struct BurstPolicy: Sendable {
     private var weightSince: Instant?
     /// When the current run of "no data" answers began.
     private var noDataSince: Instant?
+    /// Whether a query failed and no rate has come since: the next rate starts the recovery hold.
+    private var failing = false
+    /// When Prometheus gave a rate again after failing.
+    private var recoveredAt: Instant?
 
     /// A policy that knows nothing of the route yet: it holds until `routerReported`.
     public init(configuration: Configuration) {
@@ -43,10 +49,30 @@ public struct BurstPolicy: Sendable {
 
     /// The decision for one observation made at `now`.
     public mutating func decide(_ observation: Observation, at now: Instant) -> BurstDecision {
-        switch observation {
-        case .error(let message):
+        if case .error(let message) = observation {
             noDataSince = nil
+            failing = true
             return .hold(reason: "query failed, holding the route: \(message)")
+        }
+        // The first rate, not the first answer: a restarted Prometheus answers "no data" until it
+        // has scraped twice, and its first rates are the ones that read low.
+        if failing, case .value = observation {
+            failing = false
+            recoveredAt = now
+        }
+        if let since = recoveredAt {
+            let held = since.duration(to: now)
+            if held < configuration.recoveryHold {
+                return .hold(
+                    reason: "Prometheus answers again after failing; its rate covers only part of the query's "
+                        + "\(configuration.recoveryHold.shortText) range for \((configuration.recoveryHold - held).shortText) more, "
+                        + "holding the route")
+            }
+            recoveredAt = nil
+        }
+        switch observation {
+        case .error:
+            preconditionFailure("handled above")
         case .notANumber(let text):
             noDataSince = nil
             return .hold(reason: "query returned \(text), holding the route")

@@ -44,7 +44,8 @@ import Testing
         #expect(
             configuration.policy
                 == BurstPolicy.Configuration(
-                    mode: .all(high: 15, low: 10), minimumDwell: .zero, noDataGrace: .seconds(30)))
+                    mode: .all(high: 15, low: 10), minimumDwell: .zero, noDataGrace: .seconds(30),
+                    recoveryHold: .seconds(60)))  // the default query's [1m]
         #expect(
             configuration.router
                 == .haproxy(
@@ -114,7 +115,8 @@ import Testing
         #expect(
             configuration.policy
                 == BurstPolicy.Configuration(
-                    mode: .all(high: 20.5, low: 20.5), minimumDwell: .seconds(60), noDataGrace: .zero))
+                    mode: .all(high: 20.5, low: 20.5), minimumDwell: .seconds(60), noDataGrace: .zero,
+                    recoveryHold: .seconds(60)))
         #expect(configuration.dryRun)
         #expect(
             configuration.router

@@ -7,8 +7,12 @@ private struct Harness {
     let origin = ContinuousClock.now
     var policy: BurstPolicy
 
-    init(_ mode: BurstMode, dwell: Duration = .zero, grace: Duration = .seconds(30), weight: Int? = 0) {
-        policy = BurstPolicy(configuration: .init(mode: mode, minimumDwell: dwell, noDataGrace: grace))
+    init(
+        _ mode: BurstMode, dwell: Duration = .zero, grace: Duration = .seconds(30), recoveryHold: Duration = .zero,
+        weight: Int? = 0
+    ) {
+        policy = BurstPolicy(
+            configuration: .init(mode: mode, minimumDwell: dwell, noDataGrace: grace, recoveryHold: recoveryHold))
         if let weight { policy.routerReported(burstWeight: weight, at: origin) }
     }
 
@@ -129,6 +133,37 @@ private struct Harness {
         #expect(h.decide(.value(.nan)).burstWeight == nil)
         #expect(h.decide(.value(.infinity)).burstWeight == nil)
         #expect(h.policy.currentWeight == 100)
+    }
+
+    /// Prometheus restarted while bursting: its first rates cover part of their range and read low.
+    @Test func afterFailedQueriesAnswersHoldForTheQueryRange() {
+        var h = Harness(mode, recoveryHold: .seconds(5), weight: 100)
+        #expect(h.decide(.error("connection refused"), 1).burstWeight == nil)
+        #expect(h.decide(.error("connection refused"), 2).burstWeight == nil)
+        let first = h.decide(.value(6), 3)
+        #expect(first.burstWeight == nil)
+        #expect(first.reason.contains("answers again after failing") && first.reason.contains("5s range"), "\(first.reason)")
+        #expect(h.rate(6, 7.9) == nil)
+        #expect(h.decide(.noData, 7.9).burstWeight == nil)
+        #expect(h.rate(6, 8) == 0)  // a full range after the first answer: the low rate counts
+    }
+
+    @Test func theHoldStartsAtTheFirstRateNotAtNoData() {
+        var h = Harness(mode, recoveryHold: .seconds(5), weight: 100)
+        #expect(h.decide(.error("connection refused"), 1).burstWeight == nil)
+        // A restarted Prometheus says "no data" until it has two scrapes: held by the grace.
+        #expect(h.decide(.noData, 2).reason.contains("NO_DATA_GRACE"))
+        #expect(h.rate(7, 8) == nil)
+        #expect(h.rate(7, 12.9) == nil)
+        #expect(h.rate(7, 13) == 0)
+    }
+
+    @Test func withoutFailuresOrWithNoDataThereIsNoRecoveryHold() {
+        var h = Harness(mode, grace: .zero, recoveryHold: .seconds(5), weight: 0)
+        #expect(h.rate(20, 1) == 100)
+        h.report(100, 1)
+        // "No data" is not a failure (a service without traffic yet): the grace rules it, not the hold.
+        #expect(h.decide(.noData, 2).burstWeight == 0)
     }
 
     @Test func noDataHoldsThroughTheGraceThenCountsAsZero() {

@@ -24,6 +24,24 @@ import Testing
                 + "destination_service%29")
     }
 
+    @Test(arguments: [
+        (PrometheusQuery.defaultExpression, Duration?.some(.seconds(60))),
+        ("sum(rate(worker_publishes_total[5s]))", .seconds(5)),
+        ("rate(a[30s]) + rate(b[2m])", .seconds(120)),
+        ("max_over_time(rate(x[1m])[5m:30s])", .seconds(300)),
+        ("rate(x[1m30s])", .seconds(90)),
+        ("rate(x[250ms])", .milliseconds(250)),
+        ("rate(x[ 1h ])", .seconds(3600)),
+        ("up", nil),
+        ("x{path=\"[a]\"}", nil),
+        ("rate(x[0s])", nil),
+        ("rate(x[1q])", nil),
+        ("rate(x[5s", nil),
+    ])
+    func longestRangeIsTheLongestRangeSelector(expression: String, expected: Duration?) {
+        #expect(PrometheusQuery(serverURL: "http://p", expression: expression).longestRange == expected)
+    }
+
     @Test func urlEncodesPlusAndKeepsPathPrefix() {
         let q = PrometheusQuery(serverURL: "https://host/prometheus///", expression: "a + b ~ é")
         #expect(q.serverURL == "https://host/prometheus")
