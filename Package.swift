@@ -14,24 +14,21 @@ let strict: [SwiftSetting] = [
 // - `pack-relative-relocs` stores the 37,000 relative relocations (Swift metadata is full of
 //   pointers) as DT_RELR: 8 KB instead of an 880 KB table the loader reads at every start (glibc >=
 //   2.36, Debian 12; an older loader refuses the binary by name).
-// - Sources/StaticLinking's linker scripts take libstdc++ (about 25 functions for the Swift runtime),
-//   libcrypto (the worker's SHA-256) and libssl (the watcher's TLS) from their static archives:
-//   loading the shared libraries touched 1 MB, 1.4 MB and (libssl with libcrypto) 1.7 MB of their
-//   relocations, symbol tables and start-up code, even in a watcher that never speaks TLS. Static,
-//   only the archive members a binary calls are linked, and code it does not run is never mapped in.
-//   The watcher takes both OpenSSL libraries statically (one copy of OpenSSL's state: error
-//   queues, providers); tests link the shared ones.
+// - Sources/StaticLinking's linker scripts take libstdc++ (about 25 functions for the Swift runtime)
+//   and libcrypto (the worker's SHA-256) from their static archives: loading the shared libraries
+//   touched 1 MB and 1.4 MB of their relocations, symbol tables and start-up code. The watcher
+//   links no OpenSSL: it opens the shared libssl (and libcrypto) only when it first needs TLS.
 // - The functions a service runs (start-up, idle, a little of each request; listed by
 //   bench/symbol-order) are placed first in .text, so the code it touches shares a few dozen pages
 //   instead of being spread over the 9 MB it links (the kernel maps 64 KB around each code page
 //   faulted in). A stale list costs memory, never correctness.
 let staticLinking = String(#filePath.dropLast("Package.swift".count)) + "Sources/StaticLinking"
-func lean(symbolOrder: String, staticOpenSSL: Bool = false) -> [LinkerSetting] {
+func lean(symbolOrder: String, staticCrypto: Bool = false) -> [LinkerSetting] {
     [
         .unsafeFlags([
             "-use-ld=lld", "-Xlinker", "--icf=all",
             "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-        ] + (staticOpenSSL ? ["-L", staticLinking + "/openssl"] : []) + [
+        ] + (staticCrypto ? ["-L", staticLinking + "/crypto"] : []) + [
             "-L", staticLinking,
             "-Xlinker", "--symbol-ordering-file=\(staticLinking)/symbol-order-\(symbolOrder).txt",
             "-Xlinker", "--no-warn-symbol-ordering",
@@ -59,8 +56,9 @@ let package = Package(
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
         // libssl-dev: the worker's SHA-256 (libcrypto alone).
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
-        // libssl-dev: TLS for the watcher's HTTP client (libssl and libcrypto).
-        .systemLibrary(name: "CLibSSL", path: "Sources/CLibSSL"),
+        // libssl-dev: TLS for the watcher's HTTP client. Headers only: libssl.so.3 is opened when a
+        // TLS context is first made (Sources/CLibSSL/include/CLibSSL.h says why).
+        .target(name: "CLibSSL", path: "Sources/CLibSSL"),
 
         // The shared core: event loop, HTTP server and client, Redis client, service plumbing.
         .target(
@@ -99,13 +97,13 @@ let package = Package(
         // Thin executables: read configuration, run the service.
         .executableTarget(
             name: "worker", dependencies: ["WorkerService"], swiftSettings: strict,
-            linkerSettings: lean(symbolOrder: "worker", staticOpenSSL: true)),
+            linkerSettings: lean(symbolOrder: "worker", staticCrypto: true)),
         .executableTarget(
             name: "frontend", dependencies: ["FrontendService"], swiftSettings: strict,
             linkerSettings: lean(symbolOrder: "frontend")),
         .executableTarget(
             name: "istiowatcher", dependencies: ["WatcherService"], swiftSettings: strict,
-            linkerSettings: lean(symbolOrder: "istiowatcher", staticOpenSSL: true)),
+            linkerSettings: lean(symbolOrder: "istiowatcher")),
 
         // Real servers for tests (redis-server, ...) started on free loopback ports, and waiting helpers.
         .target(
