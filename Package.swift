@@ -16,9 +16,8 @@ let strict: [SwiftSetting] = [
 //   2.36, Debian 12; an older loader refuses the binary by name).
 // - Sources/StaticLinking's linker scripts take libstdc++ (about 25 functions for the Swift runtime)
 //   and libcrypto (the worker's SHA-256) from their static archives: loading the shared libraries
-//   touched 1 MB and 1.4 MB of their relocations, symbol tables and start-up code. Not libcrypto for
-//   the watcher: its TLS links the shared libssl, which loads the shared libcrypto, and two copies of
-//   OpenSSL in one process would split its state (error queues, providers).
+//   touched 1 MB and 1.4 MB of their relocations, symbol tables and start-up code. The watcher
+//   links no OpenSSL: it opens the shared libssl (and libcrypto) only when it first needs TLS.
 // - The functions a service runs (start-up, idle, a little of each request; listed by
 //   bench/symbol-order) are placed first in .text, so the code it touches shares a few dozen pages
 //   instead of being spread over the 9 MB it links (the kernel maps 64 KB around each code page
@@ -57,8 +56,9 @@ let package = Package(
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
         // libssl-dev: the worker's SHA-256 (libcrypto alone).
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
-        // libssl-dev: TLS for the watcher's HTTP client (libssl and libcrypto).
-        .systemLibrary(name: "CLibSSL", path: "Sources/CLibSSL"),
+        // libssl-dev: TLS for the watcher's HTTP client. Headers only: libssl.so.3 is opened when a
+        // TLS context is first made (Sources/CLibSSL/include/CLibSSL.h says why).
+        .target(name: "CLibSSL", path: "Sources/CLibSSL"),
 
         // The shared core: event loop, HTTP server and client, Redis client, service plumbing.
         .target(
@@ -101,10 +101,9 @@ let package = Package(
         .executableTarget(
             name: "frontend", dependencies: ["FrontendService"], swiftSettings: strict,
             linkerSettings: lean(symbolOrder: "frontend")),
-        // Not profiled: the frontend's list has the runtime's start-up, the HTTP server and client.
         .executableTarget(
             name: "istiowatcher", dependencies: ["WatcherService"], swiftSettings: strict,
-            linkerSettings: lean(symbolOrder: "frontend")),
+            linkerSettings: lean(symbolOrder: "istiowatcher")),
 
         // Real servers for tests (redis-server, ...) started on free loopback ports, and waiting helpers.
         .target(

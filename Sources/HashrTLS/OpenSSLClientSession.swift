@@ -13,32 +13,32 @@ final class OpenSSLClientSession: TLSClientSession {
     private var established = false
 
     init(context: OpaquePointer, host: String) throws(HTTPClientError) {
-        ERR_clear_error()
-        guard let ssl = SSL_new(context) else {
+        clibssl_ERR_clear_error()
+        guard let ssl = clibssl_SSL_new(context) else {
             throw .tlsFailed(reason: "cannot create a TLS session: \(OpenSSLErrors.drain() ?? "unknown error")")
         }
-        guard let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem()) else {
-            SSL_free(ssl)
+        guard let input = clibssl_BIO_new_mem(), let output = clibssl_BIO_new_mem() else {
+            clibssl_SSL_free(ssl)
             throw .tlsFailed(reason: "cannot create memory BIOs: \(OpenSSLErrors.drain() ?? "unknown error")")
         }
         self.ssl = ssl
         self.input = input
         self.output = output
         self.host = host
-        SSL_set_bio(ssl, input, output)
-        SSL_set_connect_state(ssl)
+        clibssl_SSL_set_bio(ssl, input, output)
+        clibssl_SSL_set_connect_state(ssl)
         // An IP address is checked against the certificate's IP entries and never sent as SNI
         // (RFC 6066 allows only names there); a name is checked (SSL_set1_host) and sent as SNI.
-        if X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) != 1 {
-            ERR_clear_error()
-            guard SSL_set1_host(ssl, host) == 1, clibssl_set_server_name(ssl, host) == 1 else {
+        if clibssl_X509_VERIFY_PARAM_set1_ip_asc(clibssl_SSL_get0_param(ssl), host) != 1 {
+            clibssl_ERR_clear_error()
+            guard clibssl_SSL_set1_host(ssl, host) == 1, clibssl_SSL_set_tlsext_host_name(ssl, host) == 1 else {
                 throw .tlsFailed(reason: "cannot use \(host) as a TLS host name: \(OpenSSLErrors.drain() ?? "unknown error")")
             }
         }
     }
 
     deinit {
-        SSL_free(ssl)  // frees both BIOs too
+        clibssl_SSL_free(ssl)  // frees both BIOs too
     }
 
     func startHandshake() throws(HTTPClientError) -> [UInt8] {
@@ -49,7 +49,7 @@ final class OpenSSLClientSession: TLSClientSession {
     func receive(_ bytes: UnsafeRawBufferPointer) throws(HTTPClientError) -> TLSReceived {
         if let base = bytes.baseAddress, bytes.count > 0 {
             // A memory BIO grows to take everything.
-            BIO_write(input, base, Int32(bytes.count))
+            clibssl_BIO_write(input, base, Int32(bytes.count))
         }
         if !established { try handshakeStep() }
         var plaintext: [UInt8] = []
@@ -62,8 +62,8 @@ final class OpenSSLClientSession: TLSClientSession {
 
     func encrypt(_ bytes: [UInt8]) throws(HTTPClientError) -> [UInt8] {
         guard !bytes.isEmpty else { return [] }
-        ERR_clear_error()
-        let written = bytes.withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
+        clibssl_ERR_clear_error()
+        let written = bytes.withUnsafeBytes { clibssl_SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
         // Without partial writes, SSL_write writes everything or nothing; a memory BIO never blocks.
         guard written == Int32(bytes.count) else {
             throw .tlsFailed(reason: "cannot encrypt: \(OpenSSLErrors.drain() ?? "SSL_write failed")")
@@ -72,27 +72,27 @@ final class OpenSSLClientSession: TLSClientSession {
     }
 
     private func handshakeStep() throws(HTTPClientError) {
-        ERR_clear_error()
-        let result = SSL_do_handshake(ssl)
+        clibssl_ERR_clear_error()
+        let result = clibssl_SSL_do_handshake(ssl)
         if result == 1 {
             established = true
             return
         }
-        let code = SSL_get_error(ssl, result)
+        let code = clibssl_SSL_get_error(ssl, result)
         if code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE { return }
         throw handshakeFailure(code)
     }
 
     /// Tells a certificate problem (the verify result) from any other failure.
     private func handshakeFailure(_ code: Int32) -> HTTPClientError {
-        let verify = SSL_get_verify_result(ssl)
+        let verify = clibssl_SSL_get_verify_result(ssl)
         if verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH {
             _ = OpenSSLErrors.drain()
             return .hostNameMismatch(host: host)
         }
         if verify != X509_V_OK {
             _ = OpenSSLErrors.drain()
-            return .certificateUntrusted(reason: String(cString: X509_verify_cert_error_string(verify)))
+            return .certificateUntrusted(reason: String(cString: clibssl_X509_verify_cert_error_string(verify)))
         }
         return .tlsFailed(reason: OpenSSLErrors.drain() ?? "SSL_do_handshake failed with SSL error \(code)")
     }
@@ -102,13 +102,13 @@ final class OpenSSLClientSession: TLSClientSession {
         let capacity = 16 * 1024
         return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer throws(HTTPClientError) in
             while true {
-                ERR_clear_error()
-                let count = SSL_read(ssl, buffer.baseAddress, Int32(capacity))
+                clibssl_ERR_clear_error()
+                let count = clibssl_SSL_read(ssl, buffer.baseAddress, Int32(capacity))
                 if count > 0 {
                     plaintext.append(contentsOf: buffer.prefix(Int(count)))
                     continue
                 }
-                switch SSL_get_error(ssl, count) {
+                switch clibssl_SSL_get_error(ssl, count) {
                 case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return false
                 case SSL_ERROR_ZERO_RETURN: return true
                 case let code: throw .tlsFailed(reason: OpenSSLErrors.drain() ?? "SSL_read failed with SSL error \(code)")
@@ -119,10 +119,10 @@ final class OpenSSLClientSession: TLSClientSession {
 
     /// What OpenSSL left for the socket.
     private func pendingOutput() -> [UInt8] {
-        let pending = Int(clibssl_bio_pending(output))
+        let pending = Int(clibssl_BIO_pending(output))
         guard pending > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: pending) { buffer, count in
-            count = Int(max(0, BIO_read(output, buffer.baseAddress, Int32(pending))))
+            count = Int(max(0, clibssl_BIO_read(output, buffer.baseAddress, Int32(pending))))
         }
     }
 }

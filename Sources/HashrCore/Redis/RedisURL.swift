@@ -44,7 +44,7 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible, CustomDebu
             if password != nil { text += ":***" }
             text += "@"
         }
-        text += host.contains(":") ? "[\(host)]" : host
+        text += host.contains(":" as Character) ? "[\(host)]" : host
         text += ":\(port)"
         if database != 0 { text += "/\(database)" }
         return text
@@ -87,7 +87,7 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible, CustomDebu
                     password = secret
                 }
             }
-        } else if rest.contains("://") || rest.contains("@") || rest.contains("/") {
+        } else if rest.contains(characters: "://") || rest.contains("@" as Character) || rest.contains("/" as Character) {
             return nil
         }
         guard let address = try? HostAndPort(parsing: rest, defaultPort: defaultPort) else { return nil }
@@ -122,7 +122,7 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible, CustomDebu
     /// messages about a URL that did not parse (and so may still hold a password).
     static func redacting(_ text: String) -> String {
         guard let at = text.lastIndex(of: "@") else { return text }
-        let start = text.firstRange(of: "://").map { $0.upperBound } ?? text.startIndex
+        let start = text.firstRange(ofCharacters: "://").map { $0.upperBound } ?? text.startIndex
         guard start <= at else { return text }
         let userInfo = text[start..<at]
         let user = userInfo.firstIndex(of: ":").map { userInfo[..<$0] } ?? ""

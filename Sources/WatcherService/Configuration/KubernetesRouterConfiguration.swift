@@ -107,7 +107,7 @@ public struct KubernetesRouterConfiguration: Sendable, Equatable {
             return
         }
         let version = env.string("ISTIO_API_VERSION", default: "v1")
-        guard version.wholeMatch(of: /v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?/) != nil else {
+        guard Self.isAPIVersion(version) else {
             throw ConfigurationError(
                 variable: "ISTIO_API_VERSION", value: version,
                 expected: "an API version such as v1, v1beta1 or v1alpha3")

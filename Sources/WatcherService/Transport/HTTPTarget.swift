@@ -9,7 +9,7 @@ struct HTTPTarget: Sendable, Equatable {
 
     /// Nil for anything but an `http://` or `https://` URL with a host (the scheme in any case).
     init?(url: String) {
-        let schemeEnd = url.firstRange(of: "://")
+        let schemeEnd = url.firstRange(ofCharacters: "://")
         guard let schemeEnd else { return nil }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { return nil }
@@ -19,7 +19,7 @@ struct HTTPTarget: Sendable, Equatable {
             return nil
         }
         let target = rest[authorityEnd...]
-        guard !target.contains(" "), !target.contains("#") else { return nil }
+        guard !target.contains(" " as Character), !target.contains("#" as Character) else { return nil }
         self.endpoint = endpoint
         path = target.isEmpty ? "/" : target.hasPrefix("?") ? "/" + target : String(target)
     }

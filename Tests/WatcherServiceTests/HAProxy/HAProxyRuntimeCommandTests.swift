@@ -22,6 +22,16 @@ import Testing
         ("No such backend.\n", "HAProxy could not tell the weight of worker/primary: No such backend."),
         ("", "HAProxy could not tell the weight of worker/primary: empty reply (is the stats socket at level admin?)"),
         ("257 (initial 1)\n", "HAProxy could not tell the weight of worker/primary: 257 (initial 1)"),
+        ("7  (initial 3)", "HAProxy could not tell the weight of worker/primary: 7  (initial 3)"),
+        ("7 (initial 3) x", "HAProxy could not tell the weight of worker/primary: 7 (initial 3) x"),
+        ("7 (initial )", "HAProxy could not tell the weight of worker/primary: 7 (initial )"),
+        ("7 (initial 3 )", "HAProxy could not tell the weight of worker/primary: 7 (initial 3 )"),
+        ("-7 (initial 3)", "HAProxy could not tell the weight of worker/primary: -7 (initial 3)"),
+        ("7 (Initial 3)", "HAProxy could not tell the weight of worker/primary: 7 (Initial 3)"),
+        (
+            "99999999999999999999 (initial 1)",
+            "HAProxy could not tell the weight of worker/primary: 99999999999999999999 (initial 1)"
+        ),
         (
             "Permission denied\nline two\n",
             "HAProxy could not tell the weight of worker/primary: Permission denied line two"
