@@ -1,4 +1,5 @@
 import HashrCore
+import HashrTLS
 import Logging
 
 /// istiowatcher on the event loop: a poll timer, the Prometheus query, router calls on the thread
@@ -20,8 +21,10 @@ public final class WatcherService: RunningService {
     /// Two parts: the server closed, and the router calls under way finished.
     private let shutdownBarrier = ShutdownBarrier(parts: 2)
 
-    /// Starts serving and polling. Throws when the port cannot be bound.
+    /// Starts serving and polling. Throws when the port cannot be bound, or when TLS is needed and
+    /// OpenSSL cannot be loaded.
     public init(loop: EventLoop, configuration: WatcherConfiguration, logger: Logger) throws {
+        if configuration.needsTLS { try OpenSSLLibrary.load() }
         self.loop = loop
         self.configuration = configuration
         self.logger = logger

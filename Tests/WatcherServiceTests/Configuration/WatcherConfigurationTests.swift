@@ -125,6 +125,19 @@ import Testing
                         host: "::1", port: 7000, backend: "be_worker", primaryServer: "p1", burstServer: "b1")))
     }
 
+    /// Which configurations open OpenSSL at start (a missing libssl then stops the start).
+    @Test func onlyAnHTTPSPrometheusOrTheKubernetesAPINeedTLS() throws {
+        #expect(try !parse(["ROUTER": "haproxy", "PROMETHEUS_URL": "http://127.0.0.1:9090"]).needsTLS)
+        #expect(try parse(["ROUTER": "haproxy", "PROMETHEUS_URL": "HTTPS://prom:9091"]).needsTLS)
+        #expect(try !parse(["ROUTER": "command", "ROUTER_COMMAND": "echo {state}", "PROMETHEUS_URL": "http://p:9090"]).needsTLS)
+        try withAccount { directory in
+            let kubernetes = try parse([
+                "SERVICEACCOUNT_DIR": directory, "KUBERNETES_SERVICE_HOST": "10.0.0.1", "PROMETHEUS_URL": "http://p:9090",
+            ])
+            #expect(kubernetes.needsTLS)
+        }
+    }
+
     @Test func overflowMode() throws {
         let configuration = try parse([
             "ROUTER": "haproxy", "BURST_MODE": "overflow", "PRIMARY_CAPACITY_RPS": "12.5", "WEIGHT_STEP": "10",
@@ -260,3 +273,4 @@ import Testing
         #expect(RouterConfiguration.command(CommandRouterConfiguration(template: "x")).name == "command")
     }
 }
+
