@@ -43,3 +43,34 @@ to_ms() {
         else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000 }
         else print v }'
 }
+
+# The Kubernetes API stand-in (Tests/WatcherServiceTests/Fixtures/fake_apiserver.py) over TLS, with
+# a service-account folder as a pod has it, in $1 (a work folder): a CA and a server certificate
+# for 127.0.0.1 (openssl), token `token`, namespace `default`, and the VirtualService
+# `worker-virtual-service` at 100/0. Sets api_port; the account is "$1/account". Needs openssl, python3.
+start_api_standin() {
+    local work=$1
+    mkdir -p "$work/account"
+    (
+        cd "$work" || exit 1
+        curve=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+        openssl req -x509 "${curve[@]}" -keyout ca.key -out account/ca.crt -days 1 -subj /CN=bench-ca
+        openssl req "${curve[@]}" -keyout server.key -out server.csr -subj /CN=127.0.0.1
+        printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n' >server.ext
+        openssl x509 -req -in server.csr -CA account/ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 -extfile server.ext
+    ) >"$work/openssl.log" 2>&1 || { echo "openssl failed: $(cat "$work/openssl.log")" >&2; return 1; }
+    echo token >"$work/account/token"
+    printf default >"$work/account/namespace"
+    cat >"$work/virtual-service.json" <<'JSON'
+{"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+ "metadata": {"name": "worker-virtual-service", "namespace": "default", "resourceVersion": "1"},
+ "spec": {"hosts": ["worker-service"], "http": [{"route": [
+   {"destination": {"host": "worker-service", "subset": "primary"}, "weight": 100},
+   {"destination": {"host": "worker-service", "subset": "burst"}, "weight": 0}]}]}}
+JSON
+    python3 -u Tests/WatcherServiceTests/Fixtures/fake_apiserver.py --cert "$work/server.crt" --key "$work/server.key" \
+        --token token --virtual-service "$work/virtual-service.json" >"$work/apiserver.port" 2>"$work/apiserver.log" &
+    for _ in $(seq 100); do [ -s "$work/apiserver.port" ] && break; sleep 0.1; done
+    api_port=$(cat "$work/apiserver.port")
+    [ -n "$api_port" ] || { echo "the API stand-in did not start: $(cat "$work/apiserver.log")" >&2; return 1; }
+}
