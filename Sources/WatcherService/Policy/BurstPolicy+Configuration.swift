@@ -10,7 +10,7 @@ extension BurstPolicy {
         /// count as zero traffic (a silent service really has no traffic). Default 30 s, which
         /// outlasts a couple of 15 s scrapes missing after a Prometheus restart.
         public var noDataGrace: Duration
-        /// After a run of failed queries, hold the route this long from the first answer: the
+        /// After failed queries, hold the route this long from the first rate answered again: the
         /// query's longest range (`PrometheusQuery.longestRange`). Prometheus that was away (a
         /// restart) has samples for only part of a `rate()` range until then, so the rate reads
         /// low and would send traffic back to primary for nothing. Zero disables it.
