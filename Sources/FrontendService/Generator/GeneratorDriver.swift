@@ -13,6 +13,9 @@ final class GeneratorDriver {
     private let logger: Logger
     private var instruments: FrontendMetrics
     private let client: HTTPClient
+    /// Every generated request but its body, its head encoded once: only the body and its
+    /// Content-Length change from one request to the next.
+    private let requestTemplate: HTTPClientRequest
     private var generator: LoadGenerator
     /// True once the service began to stop: no more requests, no more rate changes.
     private(set) var isStopped = false
@@ -34,6 +37,12 @@ final class GeneratorDriver {
         clientConfiguration.maxConnectionsPerHost = configuration.processorConnections
         clientConfiguration.requestTimeout = configuration.requestTimeout
         client = HTTPClient(loop: loop, configuration: clientConfiguration)
+        var template = HTTPClientRequest(
+            method: "POST", endpoint: configuration.processor, path: "/", headers: Self.requestHeaders,
+            timeout: configuration.requestTimeout)
+        template.needsResponseHeaders = false  // only the status counts
+        template.encodeHeadOnce()
+        requestTemplate = template
     }
 
     /// Starts generating at the initial rate (nothing when it is 0).
@@ -81,9 +90,8 @@ final class GeneratorDriver {
     }
 
     private func send(_ planned: PlannedRequest) {
-        let request = HTTPClientRequest(
-            method: "POST", endpoint: configuration.processor, path: "/", headers: Self.requestHeaders,
-            body: planned.body, timeout: configuration.requestTimeout)
+        var request = requestTemplate
+        request.body = planned.body
         let intendedSendTime = planned.intendedSendTime
         client.execute(request) { [unowned self] result in completed(result, intendedSendTime: intendedSendTime) }
     }

@@ -21,7 +21,7 @@ extension HTTPHeadEncoder {
         appendDecimal(status, to: &bytes)
         bytes.append(0x20)
         bytes.append(contentsOf: HTTPStatus.reason(status).utf8)
-        bytes.append(contentsOf: [0x0D, 0x0A])
+        appendCRLF(to: &bytes)
         let replacesContentLength = server.contentLength != nil
         let replacesConnection = server.connection != nil
         func kept(_ name: String) -> Bool {
@@ -34,7 +34,7 @@ extension HTTPHeadEncoder {
         if let length = server.contentLength {
             bytes.append(contentsOf: "Content-Length: ".utf8)
             appendDecimal(length, to: &bytes)
-            bytes.append(contentsOf: [0x0D, 0x0A])
+            appendCRLF(to: &bytes)
         }
         appendField("Date", server.date, to: &bytes)
         if !server.defaults.fields.isEmpty {
@@ -54,13 +54,13 @@ extension HTTPHeadEncoder {
             appendField(field.name, field.value, to: &bytes)
         }
         if let connection = server.connection { appendField("Connection", connection, to: &bytes) }
-        bytes.append(contentsOf: [0x0D, 0x0A])
+        appendCRLF(to: &bytes)
     }
 
     private static func appendField(_ name: String, _ value: String, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: name.utf8)
-        bytes.append(contentsOf: [0x3A, 0x20])
+        appendColonSpace(to: &bytes)
         bytes.append(contentsOf: value.utf8)
-        bytes.append(contentsOf: [0x0D, 0x0A])
+        appendCRLF(to: &bytes)
     }
 }

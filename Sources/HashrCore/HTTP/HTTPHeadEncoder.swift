@@ -5,7 +5,7 @@ enum HTTPHeadEncoder {
         appendDecimal(status, to: &bytes)
         bytes.append(0x20)
         bytes.append(contentsOf: HTTPStatus.reason(status).utf8)
-        bytes.append(contentsOf: [0x0D, 0x0A])
+        appendCRLF(to: &bytes)
         appendFields(headers, to: &bytes)
     }
 
@@ -21,11 +21,11 @@ enum HTTPHeadEncoder {
     static func appendFields(_ headers: HTTPHeaders, to bytes: inout [UInt8]) {
         for field in headers.fields {
             bytes.append(contentsOf: field.name.utf8)
-            bytes.append(contentsOf: [0x3A, 0x20])
+            appendColonSpace(to: &bytes)
             bytes.append(contentsOf: field.value.utf8)
-            bytes.append(contentsOf: [0x0D, 0x0A])
+            appendCRLF(to: &bytes)
         }
-        bytes.append(contentsOf: [0x0D, 0x0A])
+        appendCRLF(to: &bytes)
     }
 
     static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
@@ -45,6 +45,21 @@ enum HTTPHeadEncoder {
             }
             for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
         }
+    }
+
+    /// `\r\n`, byte by byte: an array literal here may cost an allocation per call, and heads
+    /// and Redis commands end many lines per request.
+    @inline(__always)
+    static func appendCRLF(to bytes: inout [UInt8]) {
+        bytes.append(0x0D)
+        bytes.append(0x0A)
+    }
+
+    /// `: ` between a field's name and value.
+    @inline(__always)
+    static func appendColonSpace(to bytes: inout [UInt8]) {
+        bytes.append(0x3A)
+        bytes.append(0x20)
     }
 
     static func chunkHeader(size: Int) -> [UInt8] {

@@ -34,29 +34,45 @@ extension HTTPParser {
     }
 
     mutating func parseStartLine(_ line: ArraySlice<UInt8>) throws(HTTPParserError) {
-        let parts = line.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false)
+        // Up to three parts at the first two spaces (the third may hold spaces), found in place:
+        // every request and response starts here, so no array of parts is built.
+        let firstSpace = line.firstIndex(of: 0x20)
+        let secondSpace = firstSpace.flatMap { line[($0 + 1)...].firstIndex(of: 0x20) }
+        let first = line[..<(firstSpace ?? line.endIndex)]
+        let second = firstSpace.map { line[($0 + 1)..<(secondSpace ?? line.endIndex)] }
+        let third = secondSpace.map { line[($0 + 1)...] }
         switch kind {
         case .request:
-            guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+            guard let second, let third, !first.isEmpty, !second.isEmpty else {
                 throw .badRequest("malformed request line")
             }
-            guard parts[0].allSatisfy(HTTPSyntax.isTokenByte) else { throw .badRequest("invalid method") }
+            guard first.allSatisfy(HTTPSyntax.isTokenByte) else { throw .badRequest("invalid method") }
             // The target must be visible ASCII: spaces, controls and raw non-ASCII are all errors.
-            guard parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .badRequest("invalid request target") }
-            let version = try Self.parseVersion(parts[2])
+            guard second.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .badRequest("invalid request target") }
+            let version = try Self.parseVersion(third)
             pendingRequest = HTTPRequestHead(
-                method: String(decoding: parts[0], as: UTF8.self),
-                target: String(decoding: parts[1], as: UTF8.self),
+                method: String(decoding: first, as: UTF8.self),
+                target: String(decoding: second, as: UTF8.self),
                 version: version)
         case .response:
-            guard parts.count >= 2 else { throw .badRequest("malformed status line") }
-            let version = try Self.parseVersion(parts[0])
-            guard parts[1].count == 3, parts[1].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                let status = Int(String(decoding: parts[1], as: UTF8.self)), status >= 100
-            else { throw .badRequest("malformed status code") }
-            let reason = parts.count == 3 ? String(decoding: parts[2], as: UTF8.self) : ""
+            guard let second else { throw .badRequest("malformed status line") }
+            let version = try Self.parseVersion(first)
+            guard second.count == 3, let status = Self.threeDigits(second), status >= 100 else {
+                throw .badRequest("malformed status code")
+            }
+            let reason = third.map { String(decoding: $0, as: UTF8.self) } ?? ""
             pendingResponse = HTTPResponseHead(version: version, status: status, reason: reason)
         }
+    }
+
+    /// Three ASCII digits as a number, or nil.
+    private static func threeDigits(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        for byte in bytes {
+            guard let digit = HTTPSyntax.digit(byte) else { return nil }
+            value = value * 10 + digit
+        }
+        return value
     }
 
     static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParserError) -> HTTPVersion {
@@ -74,15 +90,44 @@ extension HTTPParser {
         if line.first == 0x20 || line.first == 0x09 {
             throw .badRequest("obsolete line folding in header fields")
         }
-        let field = try Self.parseField(line)
-        guard headers.count < limits.maxHeaderCount else {
+        let field = try Self.fieldParts(line)
+        guard fieldCount < limits.maxHeaderCount else {
             throw .headersTooLarge("more than \(limits.maxHeaderCount) fields")
         }
-        headers.add(field.name, field.value)
+        fieldCount += 1
+        if keepsOnlyFramingFields && kind == .response && !Self.isFramingFieldName(field.name) { return }
+        headers.add(String(decoding: field.name, as: UTF8.self), String(decoding: field.value, as: UTF8.self))
+    }
+
+    /// Content-Length, Transfer-Encoding or Connection, in any case: the fields that frame a
+    /// response and say whether its connection stays open.
+    static func isFramingFieldName(_ name: ArraySlice<UInt8>) -> Bool {
+        switch name.count {
+        case 10: equalsLowercased(name, "connection")
+        case 14: equalsLowercased(name, "content-length")
+        case 17: equalsLowercased(name, "transfer-encoding")
+        default: false
+        }
+    }
+
+    private static func equalsLowercased(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+        lowercase.withUTF8Buffer { expected in
+            zip(bytes, expected).allSatisfy { byte, wanted in
+                (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted
+            }
+        }
     }
 
     /// `name: value` with a token name (no space before the colon) and a value free of controls.
     static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParserError) -> (name: String, value: String) {
+        let field = try fieldParts(line)
+        return (String(decoding: field.name, as: UTF8.self), String(decoding: field.value, as: UTF8.self))
+    }
+
+    /// `parseField`'s checks, without making strings.
+    static func fieldParts(_ line: ArraySlice<UInt8>) throws(HTTPParserError) -> (
+        name: ArraySlice<UInt8>, value: ArraySlice<UInt8>
+    ) {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else {
             throw .badRequest("header field without a name")
         }
@@ -94,7 +139,7 @@ extension HTTPParser {
         guard value.allSatisfy(HTTPSyntax.isFieldValueByte) else {
             throw .badRequest("control character in header field value")
         }
-        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        return (name, value)
     }
 
     /// Hex size, optionally followed by `;extensions`, which are checked and ignored.

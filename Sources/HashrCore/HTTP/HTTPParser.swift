@@ -45,6 +45,11 @@ public struct HTTPParser: Sendable {
     public var limits: Limits
     /// For a response parser: the next response answers a HEAD request, so it has no body.
     public var nextResponseIsToHEAD = false
+    /// For a response parser: keep only the fields that frame a response and say whether its
+    /// connection stays open (Content-Length, Transfer-Encoding, Connection); the others are still
+    /// checked, then dropped, with no string made for them. For a client that reads nothing else
+    /// (the frontend's generator). Stays set across messages.
+    public var keepsOnlyFramingFields = false
 
     var buffer: [UInt8] = []
     var readIndex = 0
@@ -56,6 +61,8 @@ public struct HTTPParser: Sendable {
     var pendingRequest: HTTPRequestHead?
     var pendingResponse: HTTPResponseHead?
     var headers = HTTPHeaders()
+    /// Fields of the current head, kept or not (`maxHeaderCount` counts them all).
+    var fieldCount = 0
 
     public init(kind: Kind, limits: Limits = Limits()) {
         self.kind = kind
@@ -207,6 +214,7 @@ public struct HTTPParser: Sendable {
         headBytes = 0
         bodyBytes = 0
         headers = HTTPHeaders()
+        fieldCount = 0
         pendingRequest = nil
         pendingResponse = nil
         nextResponseIsToHEAD = false

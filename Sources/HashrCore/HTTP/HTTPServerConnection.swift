@@ -186,7 +186,7 @@ final class HTTPServerConnection {
             var framed = HTTPHeadEncoder.chunkHeader(size: chunk.count)
             framed.reserveCapacity(framed.count + chunk.count + 2)
             framed.append(contentsOf: chunk)
-            framed.append(contentsOf: [0x0D, 0x0A])
+            HTTPHeadEncoder.appendCRLF(to: &framed)
             tcp.write(framed)
         } else {
             tcp.write(chunk)

@@ -41,15 +41,20 @@ final class HTTPClientConnection {
     /// cannot hold the request past it.
     func open(sending request: HTTPClientRequest, completion: @escaping Completion) {
         current = (request, completion)
-        parser.nextResponseIsToHEAD = request.method == "HEAD"
+        prepareParser(for: request)
         run(machine.open(facts(of: request)))
     }
 
     /// Sends on this (idle, connected) connection.
     func send(_ request: HTTPClientRequest, completion: @escaping Completion) {
         current = (request, completion)
-        parser.nextResponseIsToHEAD = request.method == "HEAD"
+        prepareParser(for: request)
         run(machine.send(facts(of: request)))
+    }
+
+    private func prepareParser(for request: HTTPClientRequest) {
+        parser.nextResponseIsToHEAD = request.method == "HEAD"
+        parser.keepsOnlyFramingFields = !request.needsResponseHeaders
     }
 
     /// Fails the request in flight (if any) and closes.
@@ -69,7 +74,7 @@ final class HTTPClientConnection {
     private func facts(of request: HTTPClientRequest) -> HTTPClientConnectionStateMachine.RequestFacts {
         .init(
             timeout: request.timeout ?? pool.configuration.requestTimeout, isIdempotent: request.isIdempotent,
-            asksToClose: request.headers.tokens("connection").contains("close"))
+            asksToClose: request.asksToClose)
     }
 
     /// Does what the machine said.

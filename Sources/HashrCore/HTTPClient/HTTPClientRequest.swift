@@ -1,13 +1,20 @@
 /// One request for `HTTPClient`.
 public struct HTTPClientRequest: Sendable {
-    public var method: String
-    public var endpoint: HTTPEndpoint
+    public var method: String { didSet { preencoded = nil } }
+    public var endpoint: HTTPEndpoint { didSet { preencoded = nil } }
     /// Path and query, appended to the endpoint's base path.
-    public var path: String
-    public var headers: HTTPHeaders
+    public var path: String { didSet { preencoded = nil } }
+    public var headers: HTTPHeaders { didSet { preencoded = nil } }
     public var body: [UInt8]
     /// Overrides the client's default timeout for this request.
     public var timeout: Duration?
+    /// False: the response's `headers` hold only the fields that frame it (Content-Length,
+    /// Transfer-Encoding, Connection), which spares making strings of the rest, for a caller that
+    /// reads only the status and body (the frontend's generator). True by default.
+    public var needsResponseHeaders = true
+    /// The head as bytes up to (without) Content-Length, and whether it asks to close, from
+    /// `encodeHeadOnce()` until a part of the head changes.
+    private var preencoded: (head: [UInt8], asksToClose: Bool)?
 
     public init(method: String = "GET", endpoint: HTTPEndpoint, path: String = "/", headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], timeout: Duration? = nil) {
         self.method = method
@@ -16,6 +23,14 @@ public struct HTTPClientRequest: Sendable {
         self.headers = headers
         self.body = body
         self.timeout = timeout
+    }
+
+    /// Encodes the head (all but Content-Length) now, for a sender of many requests that differ
+    /// only in their body (the frontend's generator, thousands a second): copies of this request
+    /// with another body skip building the head. Changing the method, endpoint, path or headers
+    /// drops it again.
+    public mutating func encodeHeadOnce() {
+        preencoded = (encodedHead(), headers.hasToken("connection", "close"))
     }
 
     /// GET, HEAD, PUT, DELETE and OPTIONS may be sent again when a reused connection turns out to
@@ -27,20 +42,45 @@ public struct HTTPClientRequest: Sendable {
         }
     }
 
+    /// Asks for `Connection: close`.
+    var asksToClose: Bool { preencoded?.asksToClose ?? headers.hasToken("connection", "close") }
+
     /// The request as bytes on the wire.
     func encoded() -> [UInt8] {
+        let head = preencoded?.head ?? encodedHead()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(head.count + 24 + body.count)
+        bytes.append(contentsOf: head)
+        if !body.isEmpty || sendsContentLengthWhenEmpty {
+            bytes.append(contentsOf: "Content-Length: ".utf8)
+            HTTPHeadEncoder.appendDecimal(body.count, to: &bytes)
+            bytes.append(0x0D)
+            bytes.append(0x0A)
+        }
+        bytes.append(0x0D)
+        bytes.append(0x0A)
+        bytes.append(contentsOf: body)
+        return bytes
+    }
+
+    private var sendsContentLengthWhenEmpty: Bool {
+        switch method {
+        case "POST", "PUT", "PATCH": true
+        default: false
+        }
+    }
+
+    /// The request line and every field but Content-Length (the body's business), without the
+    /// blank line that ends the head.
+    private func encodedHead() -> [UInt8] {
         var head = HTTPRequestHead(method: method, target: endpoint.basePath + (path.isEmpty ? "/" : path))
         head.headers.add("Host", endpoint.authority)
         for field in headers where !field.name.equalsIgnoringASCIICase("host") && !field.name.equalsIgnoringASCIICase("content-length") {
             head.headers.add(field.name, field.value)
         }
-        if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(method) {
-            head.headers.add("Content-Length", String(body.count))
-        }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(128 + body.count)
         HTTPHeadEncoder.requestHead(head, into: &bytes)
-        bytes.append(contentsOf: body)
+        bytes.removeLast(2)
         return bytes
     }
 }

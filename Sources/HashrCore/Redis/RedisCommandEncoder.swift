@@ -6,15 +6,15 @@ enum RedisCommandEncoder {
     static func appendHeader(count: Int, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "*"))
         HTTPHeadEncoder.appendDecimal(count, to: &buffer)
-        buffer.append(contentsOf: [0x0D, 0x0A])
+        HTTPHeadEncoder.appendCRLF(to: &buffer)
     }
 
     /// `$<length>\r\n<bytes>\r\n`: one argument.
     static func appendArgument(_ bytes: some Collection<UInt8>, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "$"))
         HTTPHeadEncoder.appendDecimal(bytes.count, to: &buffer)
-        buffer.append(contentsOf: [0x0D, 0x0A])
+        HTTPHeadEncoder.appendCRLF(to: &buffer)
         buffer.append(contentsOf: bytes)
-        buffer.append(contentsOf: [0x0D, 0x0A])
+        HTTPHeadEncoder.appendCRLF(to: &buffer)
     }
 }

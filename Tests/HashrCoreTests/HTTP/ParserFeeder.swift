@@ -26,6 +26,8 @@ struct ParserFeeder {
     var limits = HTTPParser.Limits()
     /// For responses: the first response answers a HEAD request.
     var answersHEAD = false
+    /// For responses: keep only the framing fields (`keepsOnlyFramingFields`).
+    var keepsOnlyFramingFields = false
     /// Calls `finish()` after the last byte, as when the peer closes.
     var finishAtEnd = false
 
@@ -56,6 +58,7 @@ struct ParserFeeder {
     func feed(_ bytes: [UInt8], cuts: [Int]) -> ParseOutcome {
         var parser = HTTPParser(kind: kind, limits: limits)
         parser.nextResponseIsToHEAD = answersHEAD
+        parser.keepsOnlyFramingFields = keepsOnlyFramingFields
         var outcome = ParseOutcome()
         let bounds = cuts.filter { $0 > 0 && $0 < bytes.count } + [bytes.count]
         var start = 0

@@ -116,6 +116,23 @@ import Testing
         #expect(await harness.stop() == 0)
     }
 
+    @Test func aCallerNeedingNoHeadersGetsOnlyTheFramingOnes() async throws {
+        let harness = try await Harness.start()
+        let client = harness.client
+        var template = HTTPClientRequest(method: "POST", endpoint: harness.endpoint, path: "/echo", body: Array("hi".utf8))
+        template.needsResponseHeaders = false
+        template.encodeHeadOnce()
+        let request = template
+        let result = await harness.thread.submitAsync { complete in client.value.execute(request) { complete($0) } }
+        let response = try result.get()
+        #expect(response.status == 200 && response.body == Array("hi".utf8))
+        #expect(response.headers.fields.map { $0.name.lowercased() } == ["content-length"])
+        // The connection's next caller wants every field again.
+        let full = try await harness.request("GET", "/hello").get()
+        #expect(full.headers["content-type"] != nil && full.headers["date"] != nil)
+        #expect(await harness.stop() == 0)
+    }
+
     @Test func timeoutIsReported() async throws {
         let harness = try await Harness.start()
         let result = await harness.request("GET", "/slow", timeout: .milliseconds(50))
