@@ -105,6 +105,8 @@ extension HTTPParser {
         }
         fieldCount += 1
         if keepsOnlyFramingFields && kind == .response && !Self.isFramingFieldName(field.name) { return }
+        // Room for a usual head's fields at once, rather than growing the list 1, 2, 4, 8.
+        if headers.count == 0 { headers.reserveCapacity(8) }
         headers.add(String(decoding: field.name, as: UTF8.self), String(decoding: field.value, as: UTF8.self))
     }
 
