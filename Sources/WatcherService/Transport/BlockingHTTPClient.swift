@@ -5,8 +5,8 @@ import HashrTLS
 ///
 /// For the synchronous routers, which run on libuv's thread pool. Each request runs the core's
 /// `HTTPClient` (with `HashrTLS` for `https://`) on an event loop of its own, which the calling thread
-/// runs until the answer has come and every handle is closed: no state is shared between requests,
-/// so the client may be used from several threads at once. It must not be used on an event loop's
+/// runs until the answer has come and every handle is closed: only the TLS context (configured once,
+/// then only read) is shared between requests, so the client may be used from several threads at once. It must not be used on an event loop's
 /// thread, which it would block. The name lookup goes to libuv's thread pool too, so a caller on that
 /// pool holds one of its threads while another resolves (the watcher makes one call at a time).
 public struct BlockingHTTPClient: Sendable {
@@ -29,11 +29,14 @@ public struct BlockingHTTPClient: Sendable {
     public let allowsPlainHTTP: Bool
     /// Bodies beyond this fail with `.responseTooLarge` rather than filling memory.
     public let maximumResponseBytes: Int
+    /// The TLS context, shared by copies of this client and kept while the CA file is unchanged.
+    private let contexts: TLSContextCache
 
     public init(certificateAuthorityFile: String?, allowsPlainHTTP: Bool = false, maximumResponseBytes: Int = 4 << 20) {
         self.certificateAuthorityFile = certificateAuthorityFile
         self.allowsPlainHTTP = allowsPlainHTTP
         self.maximumResponseBytes = maximumResponseBytes
+        contexts = TLSContextCache(certificateAuthorityFile: certificateAuthorityFile)
     }
 
     /// Sends one request and waits for the complete answer. `timeout` bounds everything: the name
@@ -55,10 +58,8 @@ public struct BlockingHTTPClient: Sendable {
         configuration.requestTimeout = timeout
         configuration.responseLimits.maxBodyBytes = maximumResponseBytes
         do throws(HTTPClientError) {
-            // Per request: a rotated CA file is read afresh, and nothing is shared between threads.
-            if target.endpoint.usesTLS {
-                configuration.tls = try OpenSSLClientContext(certificateAuthorityFile: certificateAuthorityFile)
-            }
+            // One context while the CA file is unchanged; a rotated one is read before this request.
+            if target.endpoint.usesTLS { configuration.tls = try contexts.context() }
         } catch {
             throw BlockingHTTPClientError(error)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import HashrTestSupport
 import Testing
 
@@ -79,6 +80,36 @@ import Testing
                     method: "GET", url: server.url + vsPath, timeout: .seconds(5))
             }
             #expect(error?.kind == .tlsFailed, "\(String(describing: error))")
+        }
+    }
+
+    /// The client keeps its TLS context between requests, but a CA file rotated in between (replaced,
+    /// as Kubernetes updates a mounted file) is the one the next request trusts.
+    @Test func aRotatedCAFileIsTrustedFromTheNextRequest() async throws {
+        try await OffThePool.run { [self] in
+            let server = try StandInAPIServer()
+            let folder = try TemporaryDirectory()
+            defer { folder.remove() }
+            let certificates = try TestCertificates.get()
+            let other = try String(contentsOfFile: certificates.otherCAFile, encoding: .utf8)
+            let right = try String(contentsOfFile: certificates.caFile, encoding: .utf8)
+            try folder.write("ca.crt", other)
+            let http = try client(ca: "\(folder.path)/ca.crt")
+            let get = {
+                try http.perform(
+                    method: "GET", url: server.url + vsPath, headers: ["Authorization: Bearer test-token"],
+                    timeout: .seconds(5))
+            }
+            #expect(failure { _ = try get() }?.kind == .tlsFailed)
+            try folder.write("ca.crt", right)
+            #expect(try get().status == 200)
+            #expect(try get().status == 200)
+            try folder.write("ca.crt", other)
+            #expect(failure { _ = try get() }?.kind == .tlsFailed)
+            folder.remove()
+            let missing = failure { _ = try get() }
+            #expect(missing?.kind == .tlsFailed, "\(String(describing: missing))")
+            #expect(missing?.message.contains("cannot load the CA file") == true, "\(String(describing: missing))")
         }
     }
 
