@@ -63,6 +63,8 @@ enum HTTPHeadEncoder {
     }
 
     static func chunkHeader(size: Int) -> [UInt8] {
-        Array(String(size, radix: 16).utf8) + [0x0D, 0x0A]
+        var bytes = Array(String(size, radix: 16).utf8)
+        appendCRLF(to: &bytes)
+        return bytes
     }
 }

@@ -74,15 +74,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         var item = item
         while let first = item.first, first == 0x20 || first == 0x09 { item = item.dropFirst() }
         while let last = item.last, last == 0x20 || last == 0x09 { item = item.dropLast() }
-        guard item.count == token.utf8CodeUnitCount else { return false }
-        var index = 0
-        for byte in item {
-            // Lowercasing ASCII letters only, as `lowercased()` does for the tokens compared here.
-            let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-            guard lower == token.utf8Start[index] else { return false }
-            index += 1
-        }
-        return true
+        return HTTPSyntax.equalsLowercased(item, token)
     }
 
     public func contains(_ name: String) -> Bool {

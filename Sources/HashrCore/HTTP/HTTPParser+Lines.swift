@@ -113,53 +113,34 @@ extension HTTPParser {
     /// Content-Length, Transfer-Encoding or Connection, in any case: the fields that frame a
     /// response and say whether its connection stays open.
     static func isFramingFieldName(_ name: ArraySlice<UInt8>) -> Bool {
-        switch name.count {
-        case 10: equalsLowercased(name, "connection")
-        case 14: equalsLowercased(name, "content-length")
-        case 17: equalsLowercased(name, "transfer-encoding")
-        default: false
-        }
+        HTTPSyntax.equalsLowercased(name, "content-length") || HTTPSyntax.equalsLowercased(name, "connection")
+            || HTTPSyntax.equalsLowercased(name, "transfer-encoding")
     }
 
-    private static func equalsLowercased(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
-        lowercase.withUTF8Buffer { expected in
-            zip(bytes, expected).allSatisfy { byte, wanted in
-                (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted
-            }
-        }
-    }
-
-    /// `name: value` with a token name (no space before the colon) and a value free of controls.
-    static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParserError) -> (name: String, value: String) {
-        let field = try fieldParts(line)
-        return (String(decoding: field.name, as: UTF8.self), String(decoding: field.value, as: UTF8.self))
-    }
-
-    /// `parseField`'s checks, without making strings.
+    /// `name: value` with a token name (no space before the colon) and a value free of controls,
+    /// trimmed of spaces and tabs: the two parts, no strings made.
     static func fieldParts(_ line: ArraySlice<UInt8>) throws(HTTPParserError) -> (
         name: ArraySlice<UInt8>, value: ArraySlice<UInt8>
     ) {
-        // Offsets found over the raw bytes: every field of every message passes here, and indexing
-        // the slice element by element costs several times more.
-        let bounds = line.withUnsafeBufferPointer { bytes -> (colon: Int, valueStart: Int, valueEnd: Int)? in
+        // Offsets and checks over the raw bytes: every field of every message passes here, and
+        // indexing the slice element by element costs several times more.
+        let found = line.withUnsafeBufferPointer {
+            bytes -> (colon: Int, start: Int, end: Int, nameValid: Bool, valueValid: Bool)? in
             guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
             var start = colon + 1
             var end = bytes.count
             while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
             while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
-            return (colon, start, end)
+            return (
+                colon, start, end, bytes[..<colon].allSatisfy(HTTPSyntax.isTokenByte),
+                bytes[start..<end].allSatisfy(HTTPSyntax.isFieldValueByte)
+            )
         }
-        guard let bounds, bounds.colon > 0 else { throw .badRequest("header field without a name") }
+        guard let found, found.colon > 0 else { throw .badRequest("header field without a name") }
+        guard found.nameValid else { throw .badRequest("invalid header field name") }
+        guard found.valueValid else { throw .badRequest("control character in header field value") }
         let base = line.startIndex
-        let name = line[base..<(base + bounds.colon)]
-        let value = line[(base + bounds.valueStart)..<(base + bounds.valueEnd)]
-        let valid = line.withUnsafeBufferPointer { bytes in
-            (bytes[..<bounds.colon].allSatisfy(HTTPSyntax.isTokenByte),
-             bytes[bounds.valueStart..<bounds.valueEnd].allSatisfy(HTTPSyntax.isFieldValueByte))
-        }
-        guard valid.0 else { throw .badRequest("invalid header field name") }
-        guard valid.1 else { throw .badRequest("control character in header field value") }
-        return (name, value)
+        return (line[base..<(base + found.colon)], line[(base + found.start)..<(base + found.end)])
     }
 
     /// Hex size, optionally followed by `;extensions`, which are checked and ignored.

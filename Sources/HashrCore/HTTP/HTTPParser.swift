@@ -193,7 +193,7 @@ public struct HTTPParser: Sendable {
                     return .end
                 }
                 // Trailer fields are checked like headers, then dropped: nothing here needs them.
-                _ = try Self.parseField(line)
+                _ = try Self.fieldParts(line)
             case .bodyUntilClose:
                 guard bufferedByteCount > 0 else { return nil }
                 bodyBytes += bufferedByteCount
