@@ -54,11 +54,9 @@ public struct HTTPClientRequest: Sendable {
         if !body.isEmpty || sendsContentLengthWhenEmpty {
             bytes.append(contentsOf: "Content-Length: ".utf8)
             HTTPHeadEncoder.appendDecimal(body.count, to: &bytes)
-            bytes.append(0x0D)
-            bytes.append(0x0A)
+            HTTPHeadEncoder.appendCRLF(to: &bytes)
         }
-        bytes.append(0x0D)
-        bytes.append(0x0A)
+        HTTPHeadEncoder.appendCRLF(to: &bytes)
         bytes.append(contentsOf: body)
         return bytes
     }

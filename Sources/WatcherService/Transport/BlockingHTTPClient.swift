@@ -5,10 +5,11 @@ import HashrTLS
 ///
 /// For the synchronous routers, which run on libuv's thread pool. Each request runs the core's
 /// `HTTPClient` (with `HashrTLS` for `https://`) on an event loop of its own, which the calling thread
-/// runs until the answer has come and every handle is closed: only the TLS context (configured once,
-/// then only read) is shared between requests, so the client may be used from several threads at once. It must not be used on an event loop's
-/// thread, which it would block. The name lookup goes to libuv's thread pool too, so a caller on that
-/// pool holds one of its threads while another resolves (the watcher makes one call at a time).
+/// runs until the answer has come and every handle is closed: only the TLS context (configured
+/// once, then only read) is shared between requests, so the client may be used from several threads
+/// at once. It must not be used on an event loop's thread, which it would block. The name lookup goes
+/// to libuv's thread pool too, so a caller on that pool holds one of its threads while another
+/// resolves (the watcher makes one call at a time).
 public struct BlockingHTTPClient: Sendable {
     /// An answer: any status, and the body.
     public struct Response: Sendable, Equatable {
