@@ -22,6 +22,16 @@ wait_port() {
     return 1
 }
 
+# Waits until http://127.0.0.1:$1/_healthz answers 200 (at most $2 seconds, 10 by default).
+wait_healthy() {
+    for _ in $(seq $((${2:-10} * 10))); do
+        curl -sf -o /dev/null "http://127.0.0.1:$1/_healthz" && return 0
+        sleep 0.1
+    done
+    echo "no 200 from /_healthz on port $1" >&2
+    return 1
+}
+
 # Runs wrk and prints "requests_per_second p50_ms p99_ms requests" from its latency distribution.
 run_wrk() {
     local out

@@ -30,7 +30,10 @@ public final class WorkerService: RunningService {
         publishFailures = metrics.counter("worker_publish_failures_total")
         redisConnected = metrics.gauge("worker_redis_connected")
         redisConnected.record(0)
-        redis = RedisClient(loop: loop, configuration: redisConfiguration ?? RedisConfiguration(url: configuration.redis, commandTimeout: configuration.redisTimeout),
+        redis = RedisClient(
+            loop: loop,
+            configuration: redisConfiguration
+                ?? RedisConfiguration(url: configuration.redis, commandTimeout: configuration.redisTimeout),
             logger: logger)
 
         var serverConfiguration = HTTPServer.Configuration()

@@ -94,22 +94,10 @@ extension String {
         // Native strings and literals hold their UTF-8 contiguously: compare the bytes directly.
         // Header lookups run several times per request, and the iterator path costs ~10x more.
         if let equal = utf8.withContiguousStorageIfAvailable({ left in
-            other.utf8.withContiguousStorageIfAvailable { right in Self.equalIgnoringASCIICase(left, right) }
+            other.utf8.withContiguousStorageIfAvailable { right in HTTPSyntax.equalIgnoringASCIICase(left, right) }
         }), let equal {
             return equal
         }
-        return Self.equalIgnoringASCIICase(utf8, other.utf8)
-    }
-
-    /// Two byte sequences of equal length, equal but for the case of ASCII letters.
-    private static func equalIgnoringASCIICase<Left: Sequence<UInt8>, Right: Sequence<UInt8>>(
-        _ left: Left, _ right: Right
-    ) -> Bool {
-        for (a, b) in zip(left, right) where a != b {
-            // Equal only as the two cases of one letter.
-            let lower = a | 0x20
-            if lower != b | 0x20 || lower < UInt8(ascii: "a") || lower > UInt8(ascii: "z") { return false }
-        }
-        return true
+        return HTTPSyntax.equalIgnoringASCIICase(utf8, other.utf8)
     }
 }

@@ -19,15 +19,21 @@ enum HTTPSyntax {
         byte == 0x09 || (byte >= 0x20 && byte != 0x7F)
     }
 
-    /// Whether `bytes` spell `lowercase` (lowercase ASCII) but for the case of ASCII letters, as
-    /// `lowercased()` would compare them for the names and tokens checked here.
+    /// Two byte sequences of equal length (the caller checks it), equal but for the case of ASCII
+    /// letters: what header names and tokens need.
+    static func equalIgnoringASCIICase(_ left: some Sequence<UInt8>, _ right: some Sequence<UInt8>) -> Bool {
+        for (a, b) in zip(left, right) where a != b {
+            // Equal only as the two cases of one letter.
+            let lower = a | 0x20
+            if lower != b | 0x20 || lower < UInt8(ascii: "a") || lower > UInt8(ascii: "z") { return false }
+        }
+        return true
+    }
+
+    /// Whether `bytes` spell `lowercase` (lowercase ASCII) but for the case of ASCII letters.
     static func equalsLowercased(_ bytes: some Collection<UInt8>, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-        return lowercase.withUTF8Buffer { expected in
-            zip(bytes, expected).allSatisfy { byte, wanted in
-                (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted
-            }
-        }
+        return lowercase.withUTF8Buffer { equalIgnoringASCIICase(bytes, $0) }
     }
 
     static func digit(_ byte: UInt8) -> Int? {
