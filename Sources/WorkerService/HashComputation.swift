@@ -16,7 +16,7 @@ public struct HashComputation {
         let count = input.utf16.count
         var message: [UInt8] = []
         message.reserveCapacity(input.utf8.count + 2 * count + 2)
-        message.append(contentsOf: input.utf8)
+        message.appendUTF8(input)
         appendRandomHex(count: count, to: &message)
         message.append(contentsOf: String(hourOfDay()).utf8)
         return Base64Text.encode(SHA256Digest.hash(message))

@@ -85,9 +85,11 @@ public final class WorkerService: RunningService {
             case .success:
                 published.increment()
                 // PREFIX comes from configuration and may hold anything: quote it as JSON.
-                var body = Array("{\"hash\":".utf8)
+                var body: [UInt8] = []
+                body.reserveCapacity(message.utf8.count + 16)
+                body.appendUTF8("{\"hash\":")
                 JSONText.appendQuoted(message, to: &body)
-                body.append(contentsOf: "}\n".utf8)
+                body.appendUTF8("}\n")
                 responder.respond(.json(body))
             case .failure(let error):
                 publishFailures.increment()

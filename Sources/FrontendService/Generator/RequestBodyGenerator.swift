@@ -30,9 +30,9 @@ public struct RequestBodyGenerator<Source: RandomNumberGenerator> {
     public mutating func nextBody() -> [UInt8] {
         var body: [UInt8] = []
         body.reserveCapacity(10 + Self.lengths.upperBound)
-        body.append(contentsOf: #"{"str":""#.utf8)
+        body.appendUTF8(#"{"str":""#)
         appendDigits(to: &body)
-        body.append(contentsOf: #""}"#.utf8)
+        body.appendUTF8(#""}"#)
         return body
     }
 

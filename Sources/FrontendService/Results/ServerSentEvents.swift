@@ -27,12 +27,12 @@ public enum ServerSentEvents {
         var frame: [UInt8] = []
         frame.reserveCapacity(data.count + (name?.utf8.count ?? 0) + 16)
         if let name {
-            frame.append(contentsOf: "event: ".utf8)
+            frame.appendUTF8("event: ")
             // A line break in the name would forge fields; names are ours, but stay safe.
             frame.append(contentsOf: name.utf8.filter { $0 != lineFeed && $0 != carriageReturn })
             frame.append(lineFeed)
         }
-        frame.append(contentsOf: "data: ".utf8)
+        frame.appendUTF8("data: ")
         // Results are hashes: one line, copied in bulk instead of byte by byte.
         if !data.contains(where: { $0 == lineFeed || $0 == carriageReturn }) {
             frame.append(contentsOf: data)
@@ -44,13 +44,13 @@ public enum ServerSentEvents {
         for byte in data {
             switch byte {
             case carriageReturn:
-                frame.append(contentsOf: "\ndata: ".utf8)
+                frame.appendUTF8("\ndata: ")
                 previousWasCarriageReturn = true
                 continue
             case lineFeed where previousWasCarriageReturn:
                 break  // the LF of a CR LF pair: the CR already began the new line
             case lineFeed:
-                frame.append(contentsOf: "\ndata: ".utf8)
+                frame.appendUTF8("\ndata: ")
             default:
                 frame.append(byte)
             }
@@ -81,7 +81,7 @@ public enum ServerSentEvents {
     public static func comment(_ text: String) -> [UInt8] {
         var frame = Array(": ".utf8)
         frame.append(contentsOf: text.utf8.filter { $0 != lineFeed && $0 != carriageReturn })
-        frame.append(contentsOf: "\n\n".utf8)
+        frame.appendUTF8("\n\n")
         return frame
     }
 

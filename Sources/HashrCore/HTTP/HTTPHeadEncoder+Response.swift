@@ -17,10 +17,10 @@ extension HTTPHeadEncoder {
     /// `Content-Length`, `Date`, the defaults, the wrappers' fields, and `Connection`. No header
     /// list is copied or built: this runs for every answer.
     static func responseHead(status: Int, headers: HTTPHeaders, adding server: ResponseFields, into bytes: inout [UInt8]) {
-        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        bytes.appendUTF8("HTTP/1.1 ")
         appendDecimal(status, to: &bytes)
         bytes.append(0x20)
-        bytes.append(contentsOf: HTTPStatus.reason(status).utf8)
+        bytes.appendUTF8(HTTPStatus.reason(status))
         appendCRLF(to: &bytes)
         let replacesContentLength = server.contentLength != nil
         let replacesConnection = server.connection != nil
@@ -32,7 +32,7 @@ extension HTTPHeadEncoder {
             appendField(field.name, field.value, to: &bytes)
         }
         if let length = server.contentLength {
-            bytes.append(contentsOf: "Content-Length: ".utf8)
+            bytes.appendUTF8("Content-Length: ")
             appendDecimal(length, to: &bytes)
             appendCRLF(to: &bytes)
         }
@@ -58,9 +58,9 @@ extension HTTPHeadEncoder {
     }
 
     private static func appendField(_ name: String, _ value: String, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: name.utf8)
+        bytes.appendUTF8(name)
         appendColonSpace(to: &bytes)
-        bytes.append(contentsOf: value.utf8)
+        bytes.appendUTF8(value)
         appendCRLF(to: &bytes)
     }
 }

@@ -1,28 +1,28 @@
 /// Writes status and request lines and header blocks as bytes.
 enum HTTPHeadEncoder {
     static func responseHead(status: Int, headers: HTTPHeaders, into bytes: inout [UInt8]) {
-        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        bytes.appendUTF8("HTTP/1.1 ")
         appendDecimal(status, to: &bytes)
         bytes.append(0x20)
-        bytes.append(contentsOf: HTTPStatus.reason(status).utf8)
+        bytes.appendUTF8(HTTPStatus.reason(status))
         appendCRLF(to: &bytes)
         appendFields(headers, to: &bytes)
     }
 
     static func requestHead(_ head: HTTPRequestHead, into bytes: inout [UInt8]) {
-        bytes.append(contentsOf: head.method.utf8)
+        bytes.appendUTF8(head.method)
         bytes.append(0x20)
-        bytes.append(contentsOf: head.target.utf8)
-        bytes.append(contentsOf: " HTTP/1.1\r\n".utf8)
+        bytes.appendUTF8(head.target)
+        bytes.appendUTF8(" HTTP/1.1\r\n")
         appendFields(head.headers, to: &bytes)
     }
 
     /// Every field, then the blank line that ends the head.
     static func appendFields(_ headers: HTTPHeaders, to bytes: inout [UInt8]) {
         for field in headers.fields {
-            bytes.append(contentsOf: field.name.utf8)
+            bytes.appendUTF8(field.name)
             appendColonSpace(to: &bytes)
-            bytes.append(contentsOf: field.value.utf8)
+            bytes.appendUTF8(field.value)
             appendCRLF(to: &bytes)
         }
         appendCRLF(to: &bytes)

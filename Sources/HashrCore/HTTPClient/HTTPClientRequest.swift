@@ -52,7 +52,7 @@ public struct HTTPClientRequest: Sendable {
         bytes.reserveCapacity(head.count + 24 + body.count)
         bytes.append(contentsOf: head)
         if !body.isEmpty || sendsContentLengthWhenEmpty {
-            bytes.append(contentsOf: "Content-Length: ".utf8)
+            bytes.appendUTF8("Content-Length: ")
             HTTPHeadEncoder.appendDecimal(body.count, to: &bytes)
             HTTPHeadEncoder.appendCRLF(to: &bytes)
         }

@@ -22,7 +22,7 @@ public struct AccessRecord: Sendable {
     /// `GET /path 200 0.123ms 44B`: the text of the line, in either format.
     public var message: String {
         var bytes: [UInt8] = []
-        appendMessage(to: &bytes, escape: { text, out in out.append(contentsOf: text.utf8) })
+        appendMessage(to: &bytes, escape: { text, out in out.appendUTF8(text) })
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -35,7 +35,7 @@ public struct AccessRecord: Sendable {
         LogLineEncoder.appendDecimal(status, to: &line)
         line.append(UInt8(ascii: " "))
         appendMilliseconds(to: &line)
-        line.append(contentsOf: "ms ".utf8)
+        line.appendUTF8("ms ")
         LogLineEncoder.appendDecimal(bytes, to: &line)
         line.append(UInt8(ascii: "B"))
     }

@@ -38,15 +38,15 @@ struct LogLineEncoder {
                     JSONText.appendEscaped("\(value)", quotes: false, to: &line)
                 }
             }
-            line.append(contentsOf: " [".utf8)
-            line.append(contentsOf: source.utf8)
-            line.append(contentsOf: "] ".utf8)
+            line.appendUTF8(" [")
+            line.appendUTF8(source)
+            line.appendUTF8("] ")
             JSONText.appendEscaped(message, quotes: false, to: &line)
             line.append(UInt8(ascii: "\n"))
         case .json:
             appendJSONPrefix(level: level, label: label, to: &line)
             JSONText.appendQuoted(message, to: &line)
-            line.append(contentsOf: ",\"source\":".utf8)
+            line.appendUTF8(",\"source\":")
             JSONText.appendQuoted(source, to: &line)
             if let metadata {
                 for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
@@ -56,7 +56,7 @@ struct LogLineEncoder {
                     JSONText.appendQuoted("\(value)", to: &line)
                 }
             }
-            line.append(contentsOf: "}\n".utf8)
+            line.appendUTF8("}\n")
         }
     }
 
@@ -64,35 +64,35 @@ struct LogLineEncoder {
         switch format {
         case .text:
             appendTextPrefix(level: .info, label: label, to: &line)
-            line.append(contentsOf: " client=".utf8)
-            line.append(contentsOf: record.client.utf8)
-            line.append(contentsOf: " [HashrCore] ".utf8)
+            line.appendUTF8(" client=")
+            line.appendUTF8(record.client)
+            line.appendUTF8(" [HashrCore] ")
             record.appendMessage(to: &line) { text, out in JSONText.appendEscaped(text, quotes: false, to: &out) }
             line.append(UInt8(ascii: "\n"))
         case .json:
             appendJSONPrefix(level: .info, label: label, to: &line)
             line.append(UInt8(ascii: "\""))
             record.appendMessage(to: &line) { text, out in JSONText.appendEscaped(text, to: &out) }
-            line.append(contentsOf: "\",\"source\":\"HashrCore\",\"client\":".utf8)
+            line.appendUTF8("\",\"source\":\"HashrCore\",\"client\":")
             JSONText.appendQuoted(record.client, to: &line)
-            line.append(contentsOf: ",\"method\":".utf8)
+            line.appendUTF8(",\"method\":")
             JSONText.appendQuoted(record.method, to: &line)
-            line.append(contentsOf: ",\"path\":".utf8)
+            line.appendUTF8(",\"path\":")
             JSONText.appendQuoted(record.target, to: &line)
-            line.append(contentsOf: ",\"status\":".utf8)
+            line.appendUTF8(",\"status\":")
             Self.appendDecimal(record.status, to: &line)
-            line.append(contentsOf: ",\"duration_ms\":".utf8)
+            line.appendUTF8(",\"duration_ms\":")
             record.appendMilliseconds(to: &line)
-            line.append(contentsOf: ",\"bytes\":".utf8)
+            line.appendUTF8(",\"bytes\":")
             Self.appendDecimal(record.bytes, to: &line)
-            line.append(contentsOf: "}\n".utf8)
+            line.appendUTF8("}\n")
         }
     }
 
     private mutating func appendTextPrefix(level: Logger.Level, label: String, to line: inout [UInt8]) {
         timestamp.append(to: &line)
         line.append(UInt8(ascii: " "))
-        line.append(contentsOf: level.rawValue.utf8)
+        line.appendUTF8(level.rawValue)
         line.append(UInt8(ascii: " "))
         JSONText.appendEscaped(label, quotes: false, to: &line)
         line.append(UInt8(ascii: ":"))
@@ -100,15 +100,15 @@ struct LogLineEncoder {
 
     /// `{"time":"…","level":"info","severity":"INFO","logger":"worker","message":` (the value follows).
     private mutating func appendJSONPrefix(level: Logger.Level, label: String, to line: inout [UInt8]) {
-        line.append(contentsOf: "{\"time\":\"".utf8)
+        line.appendUTF8("{\"time\":\"")
         timestamp.append(to: &line)
-        line.append(contentsOf: "\",\"level\":\"".utf8)
-        line.append(contentsOf: level.rawValue.utf8)
-        line.append(contentsOf: "\",\"severity\":\"".utf8)
-        line.append(contentsOf: Self.severity(level).utf8)
-        line.append(contentsOf: "\",\"logger\":".utf8)
+        line.appendUTF8("\",\"level\":\"")
+        line.appendUTF8(level.rawValue)
+        line.appendUTF8("\",\"severity\":\"")
+        line.appendUTF8(Self.severity(level))
+        line.appendUTF8("\",\"logger\":")
         JSONText.appendQuoted(label, to: &line)
-        line.append(contentsOf: ",\"message\":".utf8)
+        line.appendUTF8(",\"message\":")
     }
 
     /// Google Cloud Logging's `LogSeverity` names.

@@ -40,8 +40,8 @@ public final class ServiceMetrics: Sendable {
         registry.emit(into: &bytes)
         if let logSink {
             // Read at scrape time: lines are dropped on whatever thread logged them.
-            bytes.append(contentsOf: "# TYPE log_lines_dropped_total counter\nlog_lines_dropped_total ".utf8)
-            bytes.append(contentsOf: "\(logSink.droppedLineCount)\n".utf8)
+            bytes.appendUTF8("# TYPE log_lines_dropped_total counter\nlog_lines_dropped_total ")
+            bytes.appendUTF8("\(logSink.droppedLineCount)\n")
         }
         return bytes
     }

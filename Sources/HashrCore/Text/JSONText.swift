@@ -46,7 +46,7 @@ public enum JSONText {
         case 0x08: bytes.append(UInt8(ascii: "b"))
         case 0x0C: bytes.append(UInt8(ascii: "f"))
         default:
-            bytes.append(contentsOf: "u00".utf8)
+            bytes.appendUTF8("u00")
             bytes.append(hexDigits[Int(byte >> 4)])
             bytes.append(hexDigits[Int(byte & 0xF)])
         }
