@@ -1,3 +1,5 @@
+import HashrCore
+
 extension KubernetesRouterConfiguration {
     /// A Kubernetes API version: `v<n>`, `v<n>alpha<m>` or `v<n>beta<m>`, numbers from 1 without a
     /// leading zero (v1, v1beta1, v1alpha3). By hand rather than with a Regex: running one pages in
@@ -17,9 +19,9 @@ extension KubernetesRouterConfiguration {
 
     /// Drops a leading `[1-9][0-9]*` (ASCII digits); false when `text` does not start with one.
     private static func dropNumber(_ text: inout Substring) -> Bool {
-        let digits = text.utf8.prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
-        guard let first = digits.first, first != UInt8(ascii: "0") else { return false }
-        text = text.dropFirst(digits.count)
+        let count = text.leadingASCIIDigitCount
+        guard count > 0, text.utf8.first != UInt8(ascii: "0") else { return false }
+        text = text.dropFirst(count)
         return true
     }
 }

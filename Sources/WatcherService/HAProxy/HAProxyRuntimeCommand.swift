@@ -1,3 +1,5 @@
+import HashrCore
+
 /// The two HAProxy runtime API commands the router needs, and how to read their replies.
 ///
 /// Pure text in, text out; the socket is someone else's job. A command is one line; in the
@@ -40,14 +42,10 @@ public enum HAProxyRuntimeCommand {
     /// engine, about 0.9 MB of an idle watcher's memory (bench/memory).
     private static func currentWeight(_ text: String) -> Int? {
         let parts = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, isDigits(parts[0]), parts[1] == "(initial", parts[2].last == ")",
-            isDigits(parts[2].dropLast())
+        guard parts.count == 3, parts[0].isASCIIDigits, parts[1] == "(initial", parts[2].last == ")",
+            parts[2].dropLast().isASCIIDigits
         else { return nil }
         return Int(parts[0])
-    }
-
-    private static func isDigits(_ text: Substring) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     private static func trimmed(_ reply: String) -> String {

@@ -49,40 +49,30 @@ public struct BurstPolicy: Sendable {
 
     /// The decision for one observation made at `now`.
     public mutating func decide(_ observation: Observation, at now: Instant) -> BurstDecision {
-        if case .error(let message) = observation {
+        switch observation {
+        case .error(let message):
             noDataSince = nil
             failing = true
             return .hold(reason: "query failed, holding the route: \(message)")
-        }
-        // The first rate, not the first answer: a restarted Prometheus answers "no data" until it
-        // has scraped twice, and its first rates are the ones that read low.
-        if failing, case .value = observation {
-            failing = false
-            recoveredAt = now
-        }
-        if let since = recoveredAt {
-            let held = since.duration(to: now)
-            if held < configuration.recoveryHold {
-                return .hold(
-                    reason: "Prometheus answers again after failing; its rate covers only part of the query's "
-                        + "\(configuration.recoveryHold.shortText) range for \((configuration.recoveryHold - held).shortText) more, "
-                        + "holding the route")
-            }
-            recoveredAt = nil
-        }
-        switch observation {
-        case .error:
-            preconditionFailure("handled above")
         case .notANumber(let text):
+            if let hold = holdWhileRecovering(at: now) { return hold }
             noDataSince = nil
             return .hold(reason: "query returned \(text), holding the route")
         case .value(let rate):
+            // The first rate, not the first answer: a restarted Prometheus answers "no data" until
+            // it has scraped twice, and its first rates are the ones that read low.
+            if failing {
+                failing = false
+                recoveredAt = now
+            }
+            if let hold = holdWhileRecovering(at: now) { return hold }
             noDataSince = nil
             guard rate.isFinite, rate >= 0 else {
                 return .hold(reason: "query returned \(rate), not a rate, holding the route")
             }
             return decide(rate: rate, why: "rate \(Self.format(rate)) rps", at: now)
         case .noData:
+            if let hold = holdWhileRecovering(at: now) { return hold }
             let since = noDataSince ?? now
             noDataSince = since
             let silent = since.duration(to: now)
@@ -94,6 +84,21 @@ public struct BurstPolicy: Sendable {
             return decide(
                 rate: 0, why: "no data for \(silent.shortText) (counted as rate 0 rps)", at: now)
         }
+    }
+
+    /// A hold while the first rates after Prometheus failed still cover part of the failure
+    /// (the query's longest range, counted from the first rate); nil once that has passed.
+    private mutating func holdWhileRecovering(at now: Instant) -> BurstDecision? {
+        guard let since = recoveredAt else { return nil }
+        let held = since.duration(to: now)
+        guard held >= configuration.recoveryHold else {
+            return .hold(
+                reason: "Prometheus answers again after failing; its rate covers only part of the query's "
+                    + "\(configuration.recoveryHold.shortText) range for \((configuration.recoveryHold - held).shortText) more, "
+                    + "holding the route")
+        }
+        recoveredAt = nil
+        return nil
     }
 
     private func decide(rate: Double, why: String, at now: Instant) -> BurstDecision {
