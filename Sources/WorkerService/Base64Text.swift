@@ -1,12 +1,22 @@
 /// Standard base64 (RFC 4648 section 4, with `=` padding) of a few bytes, as the worker's hash
-/// answers are spelled: written straight into the string's storage, without `Data`.
+/// answers are spelled: laid out on the stack and appended in one copy, without `Data`.
 enum Base64Text {
     private static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
+    /// How many characters `count` bytes take.
+    static func encodedCount(_ count: Int) -> Int { (count + 2) / 3 * 4 }
+
     static func encode(_ bytes: [UInt8]) -> String {
-        let length = (bytes.count + 2) / 3 * 4
-        guard length > 0 else { return "" }
-        return String(unsafeUninitializedCapacity: length) { output in
+        var text: [UInt8] = []
+        bytes.withUnsafeBufferPointer { append($0, to: &text) }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends the base64 text of `bytes` to `text`.
+    static func append(_ bytes: UnsafeBufferPointer<UInt8>, to text: inout [UInt8]) {
+        let length = encodedCount(bytes.count)
+        guard length > 0 else { return }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { output in
             alphabet.withUTF8Buffer { table in
                 var out = 0
                 var index = 0
@@ -28,7 +38,7 @@ enum Base64Text {
                     output[out + 3] = UInt8(ascii: "=")
                 }
             }
-            return length
+            text.append(contentsOf: UnsafeBufferPointer(output))
         }
     }
 }

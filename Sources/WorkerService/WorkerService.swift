@@ -17,6 +17,12 @@ public final class WorkerService: RunningService {
     private let published: CoreMetrics.Counter
     private let publishFailures: CoreMetrics.Counter
     private let redisConnected: CoreMetrics.Gauge
+    /// `PREFIX` as bytes, and the answer's body up to the hash: `{"hash":"` and `PREFIX` quoted as
+    /// JSON (it comes from configuration and may hold anything; the base64 after it needs no escape).
+    private let prefixBytes: [UInt8]
+    private let answerStart: [UInt8]
+    /// Each PUBLISH's message (`PREFIX` + hash) is laid out here, reused from one to the next.
+    private var message: [UInt8] = []
 
     /// Starts listening and connecting to Redis. Throws when the port cannot be bound.
     /// `redisConfiguration` overrides the Redis timeouts and backoff (tests make them short).
@@ -29,6 +35,11 @@ public final class WorkerService: RunningService {
         published = metrics.counter("worker_publishes_total")
         publishFailures = metrics.counter("worker_publish_failures_total")
         redisConnected = metrics.gauge("worker_redis_connected")
+        prefixBytes = Array(configuration.prefix.utf8)
+        var answerStart: [UInt8] = []
+        JSONText.appendQuoted(configuration.prefix, to: &answerStart)
+        answerStart.removeLast()  // the closing quote comes after the hash
+        self.answerStart = Array("{\"hash\":".utf8) + answerStart
         redisConnected.record(0)
         redis = RedisClient(
             loop: loop,
@@ -79,17 +90,19 @@ public final class WorkerService: RunningService {
             publishFailures.increment()
             return responder.respond(.error(503, "redis is not connected"))
         }
-        let message = configuration.prefix + hasher.hash(input)
-        redis.publish(channel: Self.channel, message: Array(message.utf8)) { [self] result in
+        // The answer is laid out now, so the completion holds one array and no string.
+        var body: [UInt8] = []
+        body.reserveCapacity(answerStart.count + HashComputation.textLength + 3)
+        body.append(contentsOf: answerStart)
+        hasher.appendHash(of: input, to: &body)
+        body.append(contentsOf: Self.answerEnd)
+        message.removeAll(keepingCapacity: true)
+        message.append(contentsOf: prefixBytes)
+        message.append(contentsOf: body[answerStart.count..<(answerStart.count + HashComputation.textLength)])
+        redis.publish(channel: Self.channel, message: message) { [self] result in
             switch result {
             case .success:
                 published.increment()
-                // PREFIX comes from configuration and may hold anything: quote it as JSON.
-                var body: [UInt8] = []
-                body.reserveCapacity(message.utf8.count + 16)
-                body.appendUTF8("{\"hash\":")
-                JSONText.appendQuoted(message, to: &body)
-                body.appendUTF8("}\n")
                 responder.respond(.json(body))
             case .failure(let error):
                 publishFailures.increment()
@@ -98,6 +111,8 @@ public final class WorkerService: RunningService {
             }
         }
     }
+
+    private static let answerEnd: [UInt8] = Array("\"}\n".utf8)
 
     /// Stops taking requests, lets in-flight ones (and their publishes) finish, then closes Redis.
     public func shutdown(completion: @escaping () -> Void) {

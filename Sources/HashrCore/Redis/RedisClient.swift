@@ -13,6 +13,8 @@ public final class RedisClient {
     private let connection: RedisConnection
     /// PUBLISH commands are laid out here, reused from one to the next (see `RedisCommandEncoder`).
     private var commandBuffer: [UInt8] = []
+    /// The last channel published to and its command up to the message.
+    private var publishHead: (channel: String, bytes: [UInt8]) = ("", [])
 
     /// A client that stays `.disconnected` until `connect()`.
     public init(loop: EventLoop, configuration: RedisConfiguration, logger: Logger = Logger(label: "redis")) {
@@ -62,9 +64,10 @@ public final class RedisClient {
         var command: [UInt8] = []
         swap(&command, &commandBuffer)
         command.removeAll(keepingCapacity: true)
-        RedisCommandEncoder.appendHeader(count: 3, to: &command)
-        RedisCommandEncoder.appendArgument("PUBLISH".utf8, to: &command)
-        RedisCommandEncoder.appendArgument(channel.utf8, to: &command)
+        if publishHead.bytes.isEmpty || publishHead.channel != channel {
+            publishHead = (channel, RedisCommandEncoder.publishHead(channel: channel))
+        }
+        command.append(contentsOf: publishHead.bytes)
         RedisCommandEncoder.appendArgument(message, to: &command)
         command.withUnsafeBytes { bytes in
             connection.send(formatted: bytes) { Self.receivers($0, completion) }

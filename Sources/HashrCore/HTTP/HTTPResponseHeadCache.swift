@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The parts of a server's answer heads that repeat, kept as bytes: the status line last written,
+/// the `Date` field of the current second, and what follows it (the configuration's default
+/// fields and the wrappers' fields), laid out once per server. Loop-confined.
+///
+/// It writes exactly what `HTTPHeadEncoder.responseHead(status:headers:adding:into:)` writes, and
+/// hands over to it when a handler's field shares its name with a default field, since the
+/// default then gives way.
+final class HTTPResponseHeadCache {
+    private let defaults: HTTPHeaders
+    private let added: HTTPHeaders
+    /// What follows `Date` for a handler whose fields share no name with a default, by whether
+    /// `Content-Length` is replaced (2) and whether `Connection` is (1).
+    private let tails: [[UInt8]]
+    private var statusLine: (status: Int, bytes: [UInt8]) = (-1, [])
+    private var date: (second: UInt64, text: String, field: [UInt8]) = (.max, "", [])
+
+    init(defaults: HTTPHeaders, added: HTTPHeaders) {
+        self.defaults = defaults
+        self.added = added
+        tails = [(false, false), (false, true), (true, false), (true, true)].map { replacesLength, replacesConnection in
+            var bytes: [UInt8] = []
+            HTTPHeadEncoder.appendDefaultsAndAdded(
+                headers: HTTPHeaders(),
+                server: HTTPHeadEncoder.ResponseFields(
+                    contentLength: replacesLength ? 0 : nil, date: "", defaults: defaults, added: added,
+                    connection: replacesConnection ? "close" : nil),
+                into: &bytes)
+            return bytes
+        }
+    }
+
+    /// The `Date` header value, formatted once per `second` (the loop's clock, which only tells
+    /// when the wall-clock text is due again).
+    func dateText(second: UInt64) -> String {
+        refreshDate(second: second)
+        return date.text
+    }
+
+    /// The general head's fields for an answer: `Date`, the defaults and the wrappers' fields.
+    func fields(contentLength: Int?, connection: String?, second: UInt64) -> HTTPHeadEncoder.ResponseFields {
+        HTTPHeadEncoder.ResponseFields(
+            contentLength: contentLength, date: dateText(second: second), defaults: defaults, added: added,
+            connection: connection)
+    }
+
+    /// Appends an answer's status line and header block: the handler's `headers` (less
+    /// `Content-Length` when `contentLength` replaces it, less `Connection` when `connection`
+    /// does), `Content-Length`, `Date`, the defaults, the wrappers' fields, and `Connection`.
+    func appendHead(
+        status: Int, headers: HTTPHeaders, contentLength: Int?, connection: String?, second: UInt64,
+        into bytes: inout [UInt8]
+    ) {
+        let replacesLength = contentLength != nil
+        if !defaults.fields.isEmpty && sharesNameWithDefault(headers, replacesLength: replacesLength) {
+            return HTTPHeadEncoder.responseHead(
+                status: status, headers: headers,
+                adding: fields(contentLength: contentLength, connection: connection, second: second), into: &bytes)
+        }
+        if status != statusLine.status {
+            var line: [UInt8] = []
+            HTTPHeadEncoder.appendStatusLine(status, to: &line)
+            statusLine = (status, line)
+        }
+        bytes.append(contentsOf: statusLine.bytes)
+        for field in headers.fields {
+            if replacesLength && field.name.equalsIgnoringASCIICase("content-length") { continue }
+            if connection != nil && field.name.equalsIgnoringASCIICase("connection") { continue }
+            HTTPHeadEncoder.appendField(field.name, field.value, to: &bytes)
+        }
+        if let contentLength {
+            bytes.append(contentsOf: Self.contentLengthName)
+            HTTPHeadEncoder.appendDecimal(contentLength, to: &bytes)
+            HTTPHeadEncoder.appendCRLF(to: &bytes)
+        }
+        refreshDate(second: second)
+        bytes.append(contentsOf: date.field)
+        bytes.append(contentsOf: tails[(replacesLength ? 2 : 0) + (connection != nil ? 1 : 0)])
+        if let connection { HTTPHeadEncoder.appendField("Connection", connection, to: &bytes) }
+        HTTPHeadEncoder.appendCRLF(to: &bytes)
+    }
+
+    private static let contentLengthName: [UInt8] = Array("Content-Length: ".utf8)
+
+    /// Whether a default field gives way to one of the handler's (a replaced `Content-Length` of
+    /// the handler's does not count: it is not written).
+    private func sharesNameWithDefault(_ headers: HTTPHeaders, replacesLength: Bool) -> Bool {
+        headers.fields.contains { field in
+            !(replacesLength && field.name.equalsIgnoringASCIICase("content-length")) && defaults.contains(field.name)
+        }
+    }
+
+    private func refreshDate(second: UInt64) {
+        guard second != date.second else { return }
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        var buffer = [CChar](repeating: 0, count: 64)
+        let length = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+        let text = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var field: [UInt8] = []
+        HTTPHeadEncoder.appendField("Date", text, to: &field)
+        date = (second, text, field)
+    }
+}
