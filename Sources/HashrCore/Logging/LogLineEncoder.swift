@@ -66,6 +66,7 @@ struct LogLineEncoder {
     mutating func encode(access record: AccessRecord, label: String, into line: inout [UInt8]) {
         switch format {
         case .text:
+            if appendPlainTextLine(access: record, label: label, to: &line) { return }
             timestamp.append(to: &line)
             line.append(contentsOf: accessPrefix(label: label))
             line.appendUTF8(record.client)
@@ -90,6 +91,44 @@ struct LogLineEncoder {
             line.appendUTF8(",\"bytes\":")
             Self.appendDecimal(record.bytes, to: &line)
             line.appendUTF8("}\n")
+        }
+    }
+
+    /// The text access line laid out on the stack and appended in one copy: the line of nearly
+    /// every request. False, with nothing appended, when the method or target needs an escape or
+    /// the line would be long; the general path then writes it.
+    private mutating func appendPlainTextLine(access record: AccessRecord, label: String, to line: inout [UInt8]) -> Bool {
+        let prefix = accessPrefix(label: label)
+        // Three numbers of at most 20 characters, and the separators and units around them.
+        let room =
+            UTCTimestamp.length + prefix.count + record.client.utf8.count + Self.accessSource.count
+            + record.method.utf8.count + record.target.utf8.count + 96
+        guard room <= 4096 else { return false }
+        let time = timestamp.current()
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: room) { buffer in
+            var writer = LineWriter(buffer)
+            writer.append(time)
+            writer.append(prefix)
+            writer.appendUTF8(record.client)
+            writer.append(Self.accessSource)
+            guard writer.appendUnescaped(record.method) else { return false }
+            writer.append(UInt8(ascii: " "))
+            guard writer.appendUnescaped(record.target) else { return false }
+            writer.append(UInt8(ascii: " "))
+            writer.appendDecimal(record.status)
+            writer.append(UInt8(ascii: " "))
+            let micros = Int(clamping: record.nanoseconds / 1000)
+            writer.appendDecimal(micros / 1000)
+            writer.append(UInt8(ascii: "."))
+            let fraction = micros % 1000
+            writer.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+            writer.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+            writer.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+            writer.append("ms ")
+            writer.appendDecimal(record.bytes)
+            writer.append("B\n")
+            line.append(contentsOf: writer.written)
+            return true
         }
     }
 
