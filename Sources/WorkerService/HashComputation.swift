@@ -1,15 +1,13 @@
 /// The worker's hash, exactly as the contract defines it:
 /// `base64(SHA-256(str + lowercase-hex(n random bytes) + hour-of-day))`, n = `str`'s UTF-16 length.
 ///
-/// Pure: randomness and the hour are injected so a test can check a known vector.
-public struct HashComputation {
-    /// Characters in a hash: the base64 of a 32-byte digest.
-    public static let textLength = Base64Text.encodedCount(SHA256Digest.byteCount)
-
-    private var random: any RandomNumberGenerator
+/// Pure: randomness and the hour are injected so a test can check a known vector. Generic over the
+/// generator so that drawing from it is a direct call, not one through an existential box.
+public struct HashComputation<Random: RandomNumberGenerator> {
+    private var random: Random
     private let hourOfDay: () -> Int
 
-    public init(random: any RandomNumberGenerator, hourOfDay: @escaping () -> Int) {
+    public init(random: Random, hourOfDay: @escaping () -> Int) {
         self.random = random
         self.hourOfDay = hourOfDay
     }
@@ -45,30 +43,36 @@ public struct HashComputation {
     /// Feeds `count` random bytes as lowercase hex, each word's bytes low byte first, through a
     /// small stack buffer.
     private mutating func appendRandomHex(count: Int, to digest: inout SHA256Digest) {
-        let digits: StaticString = "0123456789abcdef"
         let chunk = 256
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunk) { buffer in
-            digits.withUTF8Buffer { table in
-                var remaining = count
-                var filled = 0
-                while remaining > 0 {
-                    var word = random.next()
-                    for _ in 0..<min(8, remaining) {
-                        let byte = Int(truncatingIfNeeded: word & 0xFF)
-                        word >>= 8
-                        buffer[filled] = table[byte >> 4]
-                        buffer[filled + 1] = table[byte & 0x0F]
-                        filled += 2
-                        remaining -= 1
-                    }
-                    // A word adds at most 16 characters: flush while there is room for another.
-                    if filled > chunk - 16 {
-                        digest.update(UnsafeBufferPointer(rebasing: buffer[..<filled]))
-                        filled = 0
-                    }
+        withUnsafeTemporaryAllocation(byteCount: chunk, alignment: 8) { buffer in
+            var remaining = count
+            var filled = 0
+            while remaining > 0 {
+                let word = random.next()
+                // A word's 16 characters are written whole; a last, partial word keeps its first ones.
+                buffer.storeBytes(of: Self.hex(UInt32(truncatingIfNeeded: word)).littleEndian, toByteOffset: filled, as: UInt64.self)
+                buffer.storeBytes(of: Self.hex(UInt32(truncatingIfNeeded: word >> 32)).littleEndian, toByteOffset: filled + 8, as: UInt64.self)
+                filled += 2 * min(8, remaining)
+                remaining -= min(8, remaining)
+                if filled > chunk - 16 {
+                    digest.update(UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: filled))
+                    filled = 0
                 }
-                digest.update(UnsafeBufferPointer(rebasing: buffer[..<filled]))
             }
+            digest.update(UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: filled))
         }
+    }
+
+    /// The 8 lowercase hex characters of 4 bytes, low byte first and each byte's high nibble first,
+    /// as the bytes of a little-endian word: every byte at once rather than a table lookup each.
+    static func hex(_ bytes: UInt32) -> UInt64 {
+        // Byte i moves to byte 2i; its high nibble stays there, its low nibble goes to byte 2i + 1.
+        var spread = UInt64(bytes)
+        spread = (spread | spread << 16) & 0x0000_FFFF_0000_FFFF
+        spread = (spread | spread << 8) & 0x00FF_00FF_00FF_00FF
+        let nibbles = (spread >> 4) & 0x000F_000F_000F_000F | (spread & 0x000F_000F_000F_000F) << 8
+        // `0`-`9` from 0x30; 10-15 another 39 on, to `a`-`f`.
+        let letters = ((nibbles &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+        return nibbles &+ 0x3030_3030_3030_3030 &+ letters &* 39
     }
 }

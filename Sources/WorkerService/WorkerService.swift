@@ -92,13 +92,13 @@ public final class WorkerService: RunningService {
         }
         // The answer is laid out now, so the completion holds one array and no string.
         var body: [UInt8] = []
-        body.reserveCapacity(answerStart.count + HashComputation.textLength + 3)
+        body.reserveCapacity(answerStart.count + Self.hashLength + 3)
         body.append(contentsOf: answerStart)
         hasher.appendHash(of: input, to: &body)
         body.append(contentsOf: Self.answerEnd)
         message.removeAll(keepingCapacity: true)
         message.append(contentsOf: prefixBytes)
-        message.append(contentsOf: body[answerStart.count..<(answerStart.count + HashComputation.textLength)])
+        message.append(contentsOf: body[answerStart.count..<(answerStart.count + Self.hashLength)])
         redis.publish(channel: Self.channel, message: message) { [self] result in
             switch result {
             case .success:
@@ -113,6 +113,8 @@ public final class WorkerService: RunningService {
     }
 
     private static let answerEnd: [UInt8] = Array("\"}\n".utf8)
+    /// Characters in a hash: the base64 of a SHA-256 digest.
+    private static let hashLength = Base64Text.encodedCount(SHA256Digest.byteCount)
 
     /// Stops taking requests, lets in-flight ones (and their publishes) finish, then closes Redis.
     public func shutdown(completion: @escaping () -> Void) {

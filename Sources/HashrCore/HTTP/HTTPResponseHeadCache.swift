@@ -2,9 +2,10 @@
 import Glibc
 #endif
 
-/// The parts of a server's answer heads that repeat, kept as bytes: the status line last written,
-/// the `Date` field of the current second, and what follows it (the configuration's default
-/// fields and the wrappers' fields), laid out once per server. Loop-confined.
+/// The parts of a server's answer heads that repeat, kept as bytes: the last head's start (status
+/// line, handler's fields, `Content-Length: `), which the next answer of a route mostly repeats,
+/// and from `Date` on (the field of the current second, the configuration's default fields and the
+/// wrappers' fields). Loop-confined.
 ///
 /// It writes exactly what `HTTPHeadEncoder.responseHead(status:headers:adding:into:)` writes, and
 /// hands over to it when a handler's field shares its name with a default field, since the
@@ -15,8 +16,12 @@ final class HTTPResponseHeadCache {
     /// What follows `Date` for a handler whose fields share no name with a default, by whether
     /// `Content-Length` is replaced (2) and whether `Connection` is (1).
     private let tails: [[UInt8]]
-    private var statusLine: (status: Int, bytes: [UInt8]) = (-1, [])
-    private var date: (second: UInt64, text: String, field: [UInt8]) = (.max, "", [])
+    /// The last head up to `Content-Length`'s value, and what it was made of.
+    private var start: (status: Int, headers: HTTPHeaders, replacesLength: Bool, replacesConnection: Bool, bytes: [UInt8]) =
+        (-1, HTTPHeaders(), false, false, [])
+    private var date: (second: UInt64, text: String) = (.max, "")
+    /// `Date` and the tail after it, by the tail's index; empty until needed in this second.
+    private var dateAndTails: [[UInt8]] = [[], [], [], []]
 
     init(defaults: HTTPHeaders, added: HTTPHeaders) {
         self.defaults = defaults
@@ -60,27 +65,42 @@ final class HTTPResponseHeadCache {
                 status: status, headers: headers,
                 adding: fields(contentLength: contentLength, connection: connection, second: second), into: &bytes)
         }
-        if status != statusLine.status {
-            var line: [UInt8] = []
-            HTTPHeadEncoder.appendStatusLine(status, to: &line)
-            statusLine = (status, line)
+        let replacesConnection = connection != nil
+        if status != start.status || replacesLength != start.replacesLength
+            || replacesConnection != start.replacesConnection || headers != start.headers
+        {
+            start = (status, headers, replacesLength, replacesConnection, Self.start(
+                status: status, headers: headers, replacesLength: replacesLength, replacesConnection: replacesConnection))
         }
-        bytes.append(contentsOf: statusLine.bytes)
-        for field in headers.fields {
-            if replacesLength && field.name.equalsIgnoringASCIICase("content-length") { continue }
-            if connection != nil && field.name.equalsIgnoringASCIICase("connection") { continue }
-            HTTPHeadEncoder.appendField(field.name, field.value, to: &bytes)
-        }
+        bytes.append(contentsOf: start.bytes)
         if let contentLength {
-            bytes.append(contentsOf: Self.contentLengthName)
             HTTPHeadEncoder.appendDecimal(contentLength, to: &bytes)
             HTTPHeadEncoder.appendCRLF(to: &bytes)
         }
         refreshDate(second: second)
-        bytes.append(contentsOf: date.field)
-        bytes.append(contentsOf: tails[(replacesLength ? 2 : 0) + (connection != nil ? 1 : 0)])
+        let index = (replacesLength ? 2 : 0) + (replacesConnection ? 1 : 0)
+        if dateAndTails[index].isEmpty {
+            var field: [UInt8] = []
+            HTTPHeadEncoder.appendField("Date", date.text, to: &field)
+            dateAndTails[index] = field + tails[index]
+        }
+        bytes.append(contentsOf: dateAndTails[index])
         if let connection { HTTPHeadEncoder.appendField("Connection", connection, to: &bytes) }
         HTTPHeadEncoder.appendCRLF(to: &bytes)
+    }
+
+    /// The status line, the handler's fields the server does not replace, and `Content-Length: `
+    /// when it does replace that.
+    private static func start(status: Int, headers: HTTPHeaders, replacesLength: Bool, replacesConnection: Bool) -> [UInt8] {
+        var bytes: [UInt8] = []
+        HTTPHeadEncoder.appendStatusLine(status, to: &bytes)
+        for field in headers.fields {
+            if replacesLength && field.name.equalsIgnoringASCIICase("content-length") { continue }
+            if replacesConnection && field.name.equalsIgnoringASCIICase("connection") { continue }
+            HTTPHeadEncoder.appendField(field.name, field.value, to: &bytes)
+        }
+        if replacesLength { bytes.append(contentsOf: contentLengthName) }
+        return bytes
     }
 
     private static let contentLengthName: [UInt8] = Array("Content-Length: ".utf8)
@@ -100,9 +120,7 @@ final class HTTPResponseHeadCache {
         gmtime_r(&now, &parts)
         var buffer = [CChar](repeating: 0, count: 64)
         let length = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
-        let text = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var field: [UInt8] = []
-        HTTPHeadEncoder.appendField("Date", text, to: &field)
-        date = (second, text, field)
+        date = (second, String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        dateAndTails = [[], [], [], []]
     }
 }
