@@ -99,11 +99,13 @@ public final class WorkerService: RunningService {
         message.removeAll(keepingCapacity: true)
         message.append(contentsOf: prefixBytes)
         message.append(contentsOf: body[answerStart.count..<(answerStart.count + Self.hashLength)])
+        // A constant: a captured variable would be boxed, an allocation per request.
+        let answer = body
         redis.publish(channel: Self.channel, message: message) { [self] result in
             switch result {
             case .success:
                 published.increment()
-                responder.respond(.json(body))
+                responder.respond(.json(answer))
             case .failure(let error):
                 publishFailures.increment()
                 logger.warning("publish failed: \(error)")

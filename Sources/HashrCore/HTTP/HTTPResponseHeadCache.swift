@@ -67,7 +67,7 @@ final class HTTPResponseHeadCache {
         }
         let replacesConnection = connection != nil
         if status != start.status || replacesLength != start.replacesLength
-            || replacesConnection != start.replacesConnection || headers != start.headers
+            || replacesConnection != start.replacesConnection || !Self.same(headers, start.headers)
         {
             start = (status, headers, replacesLength, replacesConnection, Self.start(
                 status: status, headers: headers, replacesLength: replacesLength, replacesConnection: replacesConnection))
@@ -87,6 +87,17 @@ final class HTTPResponseHeadCache {
         bytes.append(contentsOf: dateAndTails[index])
         if let connection { HTTPHeadEncoder.appendField("Connection", connection, to: &bytes) }
         HTTPHeadEncoder.appendCRLF(to: &bytes)
+    }
+
+    /// Field by field, names and values byte for byte: what `==` says, without its generic walk.
+    private static func same(_ left: HTTPHeaders, _ right: HTTPHeaders) -> Bool {
+        let left = left.fields
+        let right = right.fields
+        guard left.count == right.count else { return false }
+        for index in left.indices where left[index].name != right[index].name || left[index].value != right[index].value {
+            return false
+        }
+        return true
     }
 
     /// The status line, the handler's fields the server does not replace, and `Content-Length: `
