@@ -22,10 +22,17 @@ public struct HashComputation<Random: RandomNumberGenerator> {
     /// Appends the 44 base64 characters of `input`'s hash to `text`. The message goes to SHA-256
     /// piece by piece, never built as a string or an array: this runs for every request.
     public mutating func appendHash(of input: String, to text: inout [UInt8]) {
-        var digest = SHA256Digest()
         var input = input
-        input.withUTF8 { digest.update($0) }
-        appendRandomHex(count: input.utf16.count, to: &digest)
+        let utf16Count = input.utf16.count
+        input.withUTF8 { appendHash(ofUTF8: $0, utf16Count: utf16Count, to: &text) }
+    }
+
+    /// `appendHash(of:to:)` for a string given as its UTF-8 bytes and its UTF-16 length (the
+    /// request's own bytes, when they are ASCII: no string made of them).
+    mutating func appendHash(ofUTF8 input: UnsafeBufferPointer<UInt8>, utf16Count: Int, to text: inout [UInt8]) {
+        var digest = SHA256Digest()
+        digest.update(input)
+        appendRandomHex(count: utf16Count, to: &digest)
         let hour = hourOfDay()
         if (0..<100).contains(hour) {
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2) { digits in

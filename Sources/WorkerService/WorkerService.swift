@@ -80,10 +80,15 @@ public final class WorkerService: RunningService {
     }
 
     private func hash(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let input: String
-        switch HashRequest.parse(request.body) {
-        case .success(let text): input = text
-        case .failure(let error): return responder.respond(.error(400, error.description))
+        // The frontend's plain ASCII `{"str":"..."}` is hashed from the request's bytes; anything
+        // else is parsed (and refused, if it must be) by `HashRequest`.
+        let plain = HashRequest.plainText(request.body).flatMap { $0.isASCII ? $0.range : nil }
+        var input = ""
+        if plain == nil {
+            switch HashRequest.parse(request.body) {
+            case .success(let text): input = text
+            case .failure(let error): return responder.respond(.error(400, error.description))
+            }
         }
         // Fail at once rather than queue behind a Redis that is not there.
         guard redis.isConnected else {
@@ -94,7 +99,13 @@ public final class WorkerService: RunningService {
         var body: [UInt8] = []
         body.reserveCapacity(answerStart.count + Self.hashLength + 3)
         body.append(contentsOf: answerStart)
-        hasher.appendHash(of: input, to: &body)
+        if let plain {
+            request.body.withUnsafeBufferPointer { bytes in
+                hasher.appendHash(ofUTF8: UnsafeBufferPointer(rebasing: bytes[plain]), utf16Count: plain.count, to: &body)
+            }
+        } else {
+            hasher.appendHash(of: input, to: &body)
+        }
         body.append(contentsOf: Self.answerEnd)
         message.removeAll(keepingCapacity: true)
         message.append(contentsOf: prefixBytes)

@@ -178,4 +178,23 @@ struct CountingRandom: RandomNumberGenerator {
             #expect(text == expected, "\(value)")
         }
     }
+
+    @Test func theRequestsOwnBytesHashAsItsString() {
+        for body in [#"{"str":"abc123"}"#, #" { "str" : "hello world" } "#, #"{"str":""}"#] {
+            let bytes = Array(body.utf8)
+            let plain = HashRequest.plainText(bytes)
+            #expect(plain?.isASCII == true)
+            guard let range = plain?.range else { continue }
+            let text = HashRequest.plainBody(bytes)!
+            var fromString = HashComputation(random: CountingRandom(), hourOfDay: { 17 })
+            var fromBytes = HashComputation(random: CountingRandom(), hourOfDay: { 17 })
+            var hashed: [UInt8] = []
+            bytes.withUnsafeBufferPointer {
+                fromBytes.appendHash(ofUTF8: UnsafeBufferPointer(rebasing: $0[range]), utf16Count: range.count, to: &hashed)
+            }
+            #expect(String(decoding: hashed, as: UTF8.self) == fromString.hash(text))
+        }
+        #expect(HashRequest.plainText(Array(#"{"str":"hé"}"#.utf8))?.isASCII == false)
+        #expect(HashRequest.plainText(Array(#"{"str":"a\"b"}"#.utf8)) == nil)
+    }
 }
