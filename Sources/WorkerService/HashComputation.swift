@@ -51,22 +51,25 @@ public struct HashComputation<Random: RandomNumberGenerator> {
     /// small stack buffer.
     private mutating func appendRandomHex(count: Int, to digest: inout SHA256Digest) {
         let chunk = 256
-        withUnsafeTemporaryAllocation(byteCount: chunk, alignment: 8) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunk) { characters in
+            let buffer = UnsafeMutableRawBufferPointer(characters)
             var remaining = count
             var filled = 0
             while remaining > 0 {
                 let word = random.next()
                 // A word's 16 characters are written whole; a last, partial word keeps its first ones.
-                buffer.storeBytes(of: Self.hex(UInt32(truncatingIfNeeded: word)).littleEndian, toByteOffset: filled, as: UInt64.self)
-                buffer.storeBytes(of: Self.hex(UInt32(truncatingIfNeeded: word >> 32)).littleEndian, toByteOffset: filled + 8, as: UInt64.self)
+                let low = Self.hex(UInt32(truncatingIfNeeded: word))
+                let high = Self.hex(UInt32(truncatingIfNeeded: word >> 32))
+                buffer.storeBytes(of: low.littleEndian, toByteOffset: filled, as: UInt64.self)
+                buffer.storeBytes(of: high.littleEndian, toByteOffset: filled + 8, as: UInt64.self)
                 filled += 2 * min(8, remaining)
                 remaining -= min(8, remaining)
                 if filled > chunk - 16 {
-                    digest.update(UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: filled))
+                    digest.update(UnsafeBufferPointer(rebasing: characters[..<filled]))
                     filled = 0
                 }
             }
-            digest.update(UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: filled))
+            digest.update(UnsafeBufferPointer(rebasing: characters[..<filled]))
         }
     }
 

@@ -101,7 +101,8 @@ public final class WorkerService: RunningService {
         body.append(contentsOf: answerStart)
         if let plain {
             request.body.withUnsafeBufferPointer { bytes in
-                hasher.appendHash(ofUTF8: UnsafeBufferPointer(rebasing: bytes[plain]), utf16Count: plain.count, to: &body)
+                let text = UnsafeBufferPointer(rebasing: bytes[plain])
+                hasher.appendHash(ofUTF8: text, utf16Count: plain.count, to: &body)
             }
         } else {
             hasher.appendHash(of: input, to: &body)

@@ -17,8 +17,9 @@ final class HTTPResponseHeadCache {
     /// `Content-Length` is replaced (2) and whether `Connection` is (1).
     private let tails: [[UInt8]]
     /// The last head up to `Content-Length`'s value, and what it was made of.
-    private var start: (status: Int, headers: HTTPHeaders, replacesLength: Bool, replacesConnection: Bool, bytes: [UInt8]) =
-        (-1, HTTPHeaders(), false, false, [])
+    private var start:
+        (status: Int, headers: HTTPHeaders, replacesLength: Bool, replacesConnection: Bool, bytes: [UInt8]) =
+            (-1, HTTPHeaders(), false, false, [])
     private var date: (second: UInt64, text: String) = (.max, "")
     /// `Date` and the tail after it, by the tail's index; empty until needed in this second.
     private var dateAndTails: [[UInt8]] = [[], [], [], []]
@@ -69,8 +70,12 @@ final class HTTPResponseHeadCache {
         if status != start.status || replacesLength != start.replacesLength
             || replacesConnection != start.replacesConnection || !Self.same(headers, start.headers)
         {
-            start = (status, headers, replacesLength, replacesConnection, Self.start(
-                status: status, headers: headers, replacesLength: replacesLength, replacesConnection: replacesConnection))
+            start = (
+                status, headers, replacesLength, replacesConnection,
+                Self.start(
+                    status: status, headers: headers, replacesLength: replacesLength,
+                    replacesConnection: replacesConnection)
+            )
         }
         bytes.append(contentsOf: start.bytes)
         if let contentLength {
@@ -94,7 +99,8 @@ final class HTTPResponseHeadCache {
         let left = left.fields
         let right = right.fields
         guard left.count == right.count else { return false }
-        for index in left.indices where left[index].name != right[index].name || left[index].value != right[index].value {
+        for index in left.indices where left[index].name != right[index].name || left[index].value != right[index].value
+        {
             return false
         }
         return true
@@ -102,7 +108,9 @@ final class HTTPResponseHeadCache {
 
     /// The status line, the handler's fields the server does not replace, and `Content-Length: `
     /// when it does replace that.
-    private static func start(status: Int, headers: HTTPHeaders, replacesLength: Bool, replacesConnection: Bool) -> [UInt8] {
+    private static func start(status: Int, headers: HTTPHeaders, replacesLength: Bool, replacesConnection: Bool)
+        -> [UInt8]
+    {
         var bytes: [UInt8] = []
         HTTPHeadEncoder.appendStatusLine(status, to: &bytes)
         for field in headers.fields {

@@ -97,7 +97,9 @@ struct LogLineEncoder {
     /// The text access line laid out on the stack and appended in one copy: the line of nearly
     /// every request. False, with nothing appended, when the method or target needs an escape or
     /// the line would be long; the general path then writes it.
-    private mutating func appendPlainTextLine(access record: AccessRecord, label: String, to line: inout [UInt8]) -> Bool {
+    private mutating func appendPlainTextLine(
+        access record: AccessRecord, label: String, to line: inout [UInt8]
+    ) -> Bool {
         let prefix = accessPrefix(label: label)
         // Three numbers of at most 20 characters, and the separators and units around them.
         let room =

@@ -8,7 +8,9 @@ import Testing
     static let handlerHeaders = [
         HTTPHeaders(),
         HTTPHeaders([("Content-Type", "application/json")]),
-        HTTPHeaders([("content-length", "99"), ("X-A", "1"), ("Connection", "upgrade"), ("X-Frame-Options", "SAMEORIGIN")]),
+        HTTPHeaders([
+            ("content-length", "99"), ("X-A", "1"), ("Connection", "upgrade"), ("X-Frame-Options", "SAMEORIGIN"),
+        ]),
         HTTPHeaders([("Date", "yesterday"), ("Content-Length", "1"), ("Content-Length", "2")]),
         HTTPHeaders([("CONNECTION", "keep-alive"), ("x-frame-options", "x"), ("Access-Control-Allow-Origin", "mine")]),
     ]
@@ -37,15 +39,18 @@ import Testing
                     for connection in [nil, "close", "keep-alive"] as [String?] {
                         var prepared: [UInt8] = [0x41]
                         cache.appendHead(
-                            status: status, headers: headers, contentLength: length, connection: connection, second: second,
+                            status: status, headers: headers, contentLength: length, connection: connection,
+                            second: second,
                             into: &prepared)
                         var general: [UInt8] = [0x41]
                         HTTPHeadEncoder.responseHead(
                             status: status, headers: headers,
-                            adding: cache.fields(contentLength: length, connection: connection, second: second), into: &general)
+                            adding: cache.fields(contentLength: length, connection: connection, second: second),
+                            into: &general)
                         #expect(
                             String(decoding: prepared, as: UTF8.self) == String(decoding: general, as: UTF8.self),
-                            "status \(status), \(headers), length \(String(describing: length)), \(String(describing: connection))")
+                            "status \(status), \(headers), length \(String(describing: length)), \(String(describing: connection))"
+                        )
                     }
                 }
             }
@@ -55,9 +60,11 @@ import Testing
     @Test func theDateFieldIsTheFormattedDate() {
         let cache = HTTPResponseHeadCache(defaults: HTTPHeaders(), added: HTTPHeaders())
         var bytes: [UInt8] = []
-        cache.appendHead(status: 200, headers: HTTPHeaders(), contentLength: 0, connection: nil, second: 1, into: &bytes)
+        cache.appendHead(
+            status: 200, headers: HTTPHeaders(), contentLength: 0, connection: nil, second: 1, into: &bytes)
         let text = cache.dateText(second: 1)
         #expect(text.hasSuffix(" GMT") && text.utf8.count == 29)
-        #expect(String(decoding: bytes, as: UTF8.self) == "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nDate: \(text)\r\n\r\n")
+        #expect(
+            String(decoding: bytes, as: UTF8.self) == "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nDate: \(text)\r\n\r\n")
     }
 }
