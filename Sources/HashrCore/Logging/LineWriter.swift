@@ -39,12 +39,16 @@ struct LineWriter {
         text.withUTF8 { append($0) }
     }
 
-    /// Appends `text` if no byte of it needs an escape (a control character); returns false, having
+    /// Appends `text` if no byte of it needs an escape (a control character, and unless `quotes` is
+    /// false a quote or a backslash: what `JSONText.appendEscaped` escapes); returns false, having
     /// written nothing, if one does.
-    mutating func appendUnescaped(_ text: String) -> Bool {
+    mutating func appendUnescaped(_ text: String, quotes: Bool) -> Bool {
         var text = text
         return text.withUTF8 { utf8 in
-            guard !utf8.contains(where: { $0 < 0x20 }) else { return false }
+            let needsEscape = utf8.contains { byte in
+                byte < 0x20 || (quotes && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")))
+            }
+            guard !needsEscape else { return false }
             append(utf8)
             return true
         }

@@ -66,7 +66,7 @@ struct LogLineEncoder {
     mutating func encode(access record: AccessRecord, label: String, into line: inout [UInt8]) {
         switch format {
         case .text:
-            if appendPlainTextLine(access: record, label: label, to: &line) { return }
+            if appendPlainLine(access: record, label: label, to: &line) { return }
             timestamp.append(to: &line)
             line.append(contentsOf: accessPrefix(label: label))
             line.appendUTF8(record.client)
@@ -74,6 +74,7 @@ struct LogLineEncoder {
             record.appendMessage(to: &line) { text, out in JSONText.appendEscaped(text, quotes: false, to: &out) }
             line.append(UInt8(ascii: "\n"))
         case .json:
+            if appendPlainLine(access: record, label: label, to: &line) { return }
             line.append(contentsOf: Self.jsonTimeKey)
             timestamp.append(to: &line)
             line.append(contentsOf: accessPrefix(label: label))
@@ -94,44 +95,72 @@ struct LogLineEncoder {
         }
     }
 
-    /// The text access line laid out on the stack and appended in one copy: the line of nearly
-    /// every request. False, with nothing appended, when the method or target needs an escape or
-    /// the line would be long; the general path then writes it.
-    private mutating func appendPlainTextLine(
+    /// The access line laid out on the stack and appended in one copy: the line of nearly every
+    /// request. False, with nothing appended, when a field from the client needs an escape (a
+    /// control character; in JSON also a quote or backslash) or the line would be long; the general
+    /// path then writes it.
+    private mutating func appendPlainLine(
         access record: AccessRecord, label: String, to line: inout [UInt8]
     ) -> Bool {
+        let json = format == .json
         let prefix = accessPrefix(label: label)
-        // Three numbers of at most 20 characters, and the separators and units around them.
+        // The fields (method and target twice in JSON), six numbers of at most 20 characters, and
+        // the keys, separators and units around them.
         let room =
-            UTCTimestamp.length + prefix.count + record.client.utf8.count + Self.accessSource.count
-            + record.method.utf8.count + record.target.utf8.count + 96
+            UTCTimestamp.length + prefix.count + record.client.utf8.count
+            + 2 * (record.method.utf8.count + record.target.utf8.count) + 256
         guard room <= 4096 else { return false }
         let time = timestamp.current()
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: room) { buffer in
             var writer = LineWriter(buffer)
+            if json { writer.append("{\"time\":\"") }
             writer.append(time)
             writer.append(prefix)
-            writer.appendUTF8(record.client)
-            writer.append(Self.accessSource)
-            guard writer.appendUnescaped(record.method) else { return false }
+            if !json {
+                writer.appendUTF8(record.client)
+                writer.append(" [HashrCore] ")
+            }
+            guard writer.appendUnescaped(record.method, quotes: json) else { return false }
             writer.append(UInt8(ascii: " "))
-            guard writer.appendUnescaped(record.target) else { return false }
+            guard writer.appendUnescaped(record.target, quotes: json) else { return false }
             writer.append(UInt8(ascii: " "))
             writer.appendDecimal(record.status)
             writer.append(UInt8(ascii: " "))
-            let micros = Int(clamping: record.nanoseconds / 1000)
-            writer.appendDecimal(micros / 1000)
-            writer.append(UInt8(ascii: "."))
-            let fraction = micros % 1000
-            writer.append(UInt8(ascii: "0") + UInt8(fraction / 100))
-            writer.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
-            writer.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+            Self.writeMilliseconds(record, to: &writer)
             writer.append("ms ")
             writer.appendDecimal(record.bytes)
-            writer.append("B\n")
+            guard json else {
+                writer.append("B\n")
+                line.append(contentsOf: writer.written)
+                return true
+            }
+            writer.append("B\",\"source\":\"HashrCore\",\"client\":\"")
+            guard writer.appendUnescaped(record.client, quotes: true) else { return false }
+            writer.append("\",\"method\":\"")
+            writer.appendUTF8(record.method)
+            writer.append("\",\"path\":\"")
+            writer.appendUTF8(record.target)
+            writer.append("\",\"status\":")
+            writer.appendDecimal(record.status)
+            writer.append(",\"duration_ms\":")
+            Self.writeMilliseconds(record, to: &writer)
+            writer.append(",\"bytes\":")
+            writer.appendDecimal(record.bytes)
+            writer.append("}\n")
             line.append(contentsOf: writer.written)
             return true
         }
+    }
+
+    /// `AccessRecord.appendMilliseconds` for a `LineWriter`: three decimals.
+    private static func writeMilliseconds(_ record: AccessRecord, to writer: inout LineWriter) {
+        let micros = Int(clamping: record.nanoseconds / 1000)
+        writer.appendDecimal(micros / 1000)
+        writer.append(UInt8(ascii: "."))
+        let fraction = micros % 1000
+        writer.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+        writer.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+        writer.append(UInt8(ascii: "0") + UInt8(fraction % 10))
     }
 
     /// Text: ` info <label>: client=`; JSON: from the time's closing quote to the message's opening one.
