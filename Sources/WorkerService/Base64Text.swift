@@ -17,28 +17,35 @@ enum Base64Text {
         let length = encodedCount(bytes.count)
         guard length > 0 else { return }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { output in
-            alphabet.withUTF8Buffer { table in
-                var out = 0
-                var index = 0
-                while index + 3 <= bytes.count {
-                    let word = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
-                    output[out] = table[word >> 18 & 63]
-                    output[out + 1] = table[word >> 12 & 63]
-                    output[out + 2] = table[word >> 6 & 63]
-                    output[out + 3] = table[word & 63]
-                    out += 4
-                    index += 3
-                }
-                let rest = bytes.count - index
-                if rest > 0 {
-                    let word = Int(bytes[index]) << 16 | (rest == 2 ? Int(bytes[index + 1]) << 8 : 0)
-                    output[out] = table[word >> 18 & 63]
-                    output[out + 1] = table[word >> 12 & 63]
-                    output[out + 2] = rest == 2 ? table[word >> 6 & 63] : UInt8(ascii: "=")
-                    output[out + 3] = UInt8(ascii: "=")
-                }
-            }
+            encode(bytes, into: output)
             text.append(contentsOf: UnsafeBufferPointer(output))
+        }
+    }
+
+    /// Writes the base64 text of `bytes` at the start of `output`, which has room for
+    /// `encodedCount(bytes.count)` characters.
+    static func encode(_ bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(output.count >= encodedCount(bytes.count), "no room for the base64 text")
+        alphabet.withUTF8Buffer { table in
+            var out = 0
+            var index = 0
+            while index + 3 <= bytes.count {
+                let word = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
+                output[out] = table[word >> 18 & 63]
+                output[out + 1] = table[word >> 12 & 63]
+                output[out + 2] = table[word >> 6 & 63]
+                output[out + 3] = table[word & 63]
+                out += 4
+                index += 3
+            }
+            let rest = bytes.count - index
+            if rest > 0 {
+                let word = Int(bytes[index]) << 16 | (rest == 2 ? Int(bytes[index + 1]) << 8 : 0)
+                output[out] = table[word >> 18 & 63]
+                output[out + 1] = table[word >> 12 & 63]
+                output[out + 2] = rest == 2 ? table[word >> 6 & 63] : UInt8(ascii: "=")
+                output[out + 3] = UInt8(ascii: "=")
+            }
         }
     }
 }

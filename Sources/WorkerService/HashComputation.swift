@@ -30,6 +30,20 @@ public struct HashComputation<Random: RandomNumberGenerator> {
     /// `appendHash(of:to:)` for a string given as its UTF-8 bytes and its UTF-16 length (the
     /// request's own bytes, when they are ASCII: no string made of them).
     mutating func appendHash(ofUTF8 input: UnsafeBufferPointer<UInt8>, utf16Count: Int, to text: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.textLength) { output in
+            writeHash(ofUTF8: input, utf16Count: utf16Count, into: output)
+            text.append(contentsOf: UnsafeBufferPointer(output))
+        }
+    }
+
+    /// Characters in a hash: the base64 of a SHA-256 digest.
+    static var textLength: Int { Base64Text.encodedCount(SHA256Digest.byteCount) }
+
+    /// Writes the `textLength` characters of the hash at the start of `output` (the answer being
+    /// laid out, so that they are written once, in place).
+    mutating func writeHash(
+        ofUTF8 input: UnsafeBufferPointer<UInt8>, utf16Count: Int, into output: UnsafeMutableBufferPointer<UInt8>
+    ) {
         var digest = SHA256Digest()
         digest.update(input)
         appendRandomHex(count: utf16Count, to: &digest)
@@ -44,7 +58,7 @@ public struct HashComputation<Random: RandomNumberGenerator> {
             var decimal = String(hour)
             decimal.withUTF8 { digest.update($0) }
         }
-        digest.finish { Base64Text.append($0, to: &text) }
+        digest.finish { Base64Text.encode($0, into: output) }
     }
 
     /// Feeds `count` random bytes as lowercase hex, each word's bytes low byte first, through a

@@ -95,24 +95,30 @@ public final class WorkerService: RunningService {
             publishFailures.increment()
             return responder.respond(.error(503, "redis is not connected"))
         }
-        // The answer is laid out now, so the completion holds one array and no string.
-        var body: [UInt8] = []
-        body.reserveCapacity(answerStart.count + Self.hashLength + 3)
-        body.append(contentsOf: answerStart)
-        if let plain {
-            request.body.withUnsafeBufferPointer { bytes in
-                let text = UnsafeBufferPointer(rebasing: bytes[plain])
-                hasher.appendHash(ofUTF8: text, utf16Count: plain.count, to: &body)
+        // The answer is laid out now, in one array with the hash written in place, so the
+        // completion holds that array and no string.
+        let start = answerStart.count
+        let hashLength = HashComputation<FastRandom>.textLength
+        let answer = [UInt8](unsafeUninitializedCapacity: start + hashLength + Self.answerEnd.count) {
+            buffer, count in
+            _ = UnsafeMutableBufferPointer(rebasing: buffer[..<start]).initialize(fromContentsOf: answerStart)
+            let hash = UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + hashLength)])
+            if let plain {
+                request.body.withUnsafeBufferPointer { bytes in
+                    let text = UnsafeBufferPointer(rebasing: bytes[plain])
+                    hasher.writeHash(ofUTF8: text, utf16Count: plain.count, into: hash)
+                }
+            } else {
+                let utf16Count = input.utf16.count
+                input.withUTF8 { hasher.writeHash(ofUTF8: $0, utf16Count: utf16Count, into: hash) }
             }
-        } else {
-            hasher.appendHash(of: input, to: &body)
+            _ = UnsafeMutableBufferPointer(rebasing: buffer[(start + hashLength)...])
+                .initialize(fromContentsOf: Self.answerEnd)
+            count = buffer.count
         }
-        body.append(contentsOf: Self.answerEnd)
         message.removeAll(keepingCapacity: true)
         message.append(contentsOf: prefixBytes)
-        message.append(contentsOf: body[answerStart.count..<(answerStart.count + Self.hashLength)])
-        // A constant: a captured variable would be boxed, an allocation per request.
-        let answer = body
+        message.append(contentsOf: answer[start..<(start + hashLength)])
         redis.publish(channel: Self.channel, message: message) { [self] result in
             switch result {
             case .success:
@@ -127,8 +133,6 @@ public final class WorkerService: RunningService {
     }
 
     private static let answerEnd: [UInt8] = Array("\"}\n".utf8)
-    /// Characters in a hash: the base64 of a SHA-256 digest.
-    private static let hashLength = Base64Text.encodedCount(SHA256Digest.byteCount)
 
     /// Stops taking requests, lets in-flight ones (and their publishes) finish, then closes Redis.
     public func shutdown(completion: @escaping () -> Void) {
