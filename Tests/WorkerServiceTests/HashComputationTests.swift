@@ -134,3 +134,67 @@ struct CountingRandom: RandomNumberGenerator {
         #expect(Base64Text.encode([UInt8](repeating: 0xFF, count: 32)).count == 44)
     }
 }
+
+/// The hash as it was built before: the whole message in one array, hex a byte at a time.
+@Suite struct HashComputationPiecesTests {
+    func reference(_ input: String, random: inout CountingRandom, hour: Int) -> String {
+        var message = Array(input.utf8)
+        var remaining = input.utf16.count
+        let digits = Array("0123456789abcdef".utf8)
+        while remaining > 0 {
+            var word = random.next()
+            for _ in 0..<min(8, remaining) {
+                message.append(digits[Int(word & 0xFF) >> 4])
+                message.append(digits[Int(word & 0x0F)])
+                word >>= 8
+                remaining -= 1
+            }
+        }
+        message.append(contentsOf: String(hour).utf8)
+        var digest = SHA256Digest()
+        message.withUnsafeBufferPointer { digest.update($0) }
+        return digest.finish { Base64Text.encode(Array($0)) }
+    }
+
+    @Test(arguments: [1, 7, 8, 9, 16, 17, 119, 120, 121, 128, 129, 300, 1000])
+    func longInputsHashAsTheWholeMessageDid(length: Int) {
+        let input = String((0..<length).map { index in index % 5 == 4 ? "é" : Character(UnicodeScalar(97 + index % 26)!) })
+        for hour in [0, 9, 10, 23, 123, -4] {
+            var hasher = HashComputation(random: CountingRandom(nextByte: UInt8(truncatingIfNeeded: length)), hourOfDay: { hour })
+            var random = CountingRandom(nextByte: UInt8(truncatingIfNeeded: length))
+            #expect(hasher.hash(input) == reference(input, random: &random, hour: hour), "length \(length), hour \(hour)")
+        }
+    }
+
+    @Test func hexOfFourBytesAtOnce() {
+        var generator = SystemRandomNumberGenerator()
+        for value in [0, 0x0A0B_0C0D, 0xFFFF_FFFF, 0x1234_5678, 0x9ABC_DEF0] + (0..<1000).map({ _ in UInt32.random(in: .min ... .max, using: &generator) }) {
+            let word = HashComputation<CountingRandom>.hex(value)
+            let text = String(decoding: withUnsafeBytes(of: word.littleEndian) { Array($0) }, as: UTF8.self)
+            let expected = (0..<4).map { index in
+                let byte = UInt8(truncatingIfNeeded: value >> (8 * index))
+                return String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
+            }.joined()
+            #expect(text == expected, "\(value)")
+        }
+    }
+
+    @Test func theRequestsOwnBytesHashAsItsString() {
+        for body in [#"{"str":"abc123"}"#, #" { "str" : "hello world" } "#, #"{"str":""}"#] {
+            let bytes = Array(body.utf8)
+            let plain = HashRequest.plainText(bytes)
+            #expect(plain?.isASCII == true)
+            guard let range = plain?.range else { continue }
+            let text = HashRequest.plainBody(bytes)!
+            var fromString = HashComputation(random: CountingRandom(), hourOfDay: { 17 })
+            var fromBytes = HashComputation(random: CountingRandom(), hourOfDay: { 17 })
+            var hashed: [UInt8] = []
+            bytes.withUnsafeBufferPointer {
+                fromBytes.appendHash(ofUTF8: UnsafeBufferPointer(rebasing: $0[range]), utf16Count: range.count, to: &hashed)
+            }
+            #expect(String(decoding: hashed, as: UTF8.self) == fromString.hash(text))
+        }
+        #expect(HashRequest.plainText(Array(#"{"str":"hé"}"#.utf8))?.isASCII == false)
+        #expect(HashRequest.plainText(Array(#"{"str":"a\"b"}"#.utf8)) == nil)
+    }
+}

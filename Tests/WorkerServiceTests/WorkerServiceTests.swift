@@ -30,6 +30,28 @@ import Testing
         #expect(await harness.stop() == 0)
     }
 
+    /// The answer is laid out before the publish, the hash written into it in place: for a prefix
+    /// that JSON must quote, and for inputs hashed from the request's bytes (plain ASCII) or from
+    /// the decoded string (anything else), the answer's hash is the message published.
+    @Test func theAnswerQuotesThePrefixAndCarriesThePublishedMessage() async throws {
+        let prefix = "q\"\\ \u{1}é-"
+        let harness = try await WorkerHarness(prefix: prefix)
+        let bodies = [#"{"str":"plain"}"#, #"{"str": "h\u00e9 😀"}"#, #"{"str":"a\"b"}"#, #"{"str":"hé"}"#]
+        var answered: [String] = []
+        for body in bodies {
+            let response = try await harness.post(body).get()
+            #expect(response.status == 200, "\(body)")
+            let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String]
+            answered.append(object?["hash"] ?? "")
+        }
+        try await waitUntil("every message") { harness.received.count >= bodies.count }
+        #expect(harness.received.all == answered)
+        for hash in answered {
+            #expect(hash.hasPrefix(prefix) && hash.utf8.count == prefix.utf8.count + 44)
+        }
+        #expect(await harness.stop() == 0)
+    }
+
     @Test func withoutPrefixThePlainHashIsPublished() async throws {
         let harness = try await WorkerHarness()
         #expect(try await harness.post("{\"str\": \"\"}").get().status == 200)

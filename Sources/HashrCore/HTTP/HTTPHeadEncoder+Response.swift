@@ -17,11 +17,7 @@ extension HTTPHeadEncoder {
     /// `Content-Length`, `Date`, the defaults, the wrappers' fields, and `Connection`. No header
     /// list is copied or built: this runs for every answer.
     static func responseHead(status: Int, headers: HTTPHeaders, adding server: ResponseFields, into bytes: inout [UInt8]) {
-        bytes.appendUTF8("HTTP/1.1 ")
-        appendDecimal(status, to: &bytes)
-        bytes.append(0x20)
-        bytes.appendUTF8(HTTPStatus.reason(status))
-        appendCRLF(to: &bytes)
+        appendStatusLine(status, to: &bytes)
         let replacesContentLength = server.contentLength != nil
         let replacesConnection = server.connection != nil
         func kept(_ name: String) -> Bool {
@@ -37,6 +33,20 @@ extension HTTPHeadEncoder {
             appendCRLF(to: &bytes)
         }
         appendField("Date", server.date, to: &bytes)
+        appendDefaultsAndAdded(headers: headers, server: server, into: &bytes)
+        if let connection = server.connection { appendField("Connection", connection, to: &bytes) }
+        appendCRLF(to: &bytes)
+    }
+
+    /// The defaults the handler's fields leave room for, then the wrappers' fields: what follows
+    /// `Date`. With no handler fields it depends on the configuration and on whether
+    /// `Content-Length` and `Connection` are replaced, nothing else (`HTTPResponseHeadCache` lays it out once).
+    static func appendDefaultsAndAdded(headers: HTTPHeaders, server: ResponseFields, into bytes: inout [UInt8]) {
+        let replacesContentLength = server.contentLength != nil
+        let replacesConnection = server.connection != nil
+        func kept(_ name: String) -> Bool {
+            !(replacesConnection && name.equalsIgnoringASCIICase("connection"))
+        }
         if !server.defaults.fields.isEmpty {
             var present = HTTPHeaders()
             for field in server.defaults.fields {
@@ -53,11 +63,9 @@ extension HTTPHeadEncoder {
         for field in server.added.fields where kept(field.name) {
             appendField(field.name, field.value, to: &bytes)
         }
-        if let connection = server.connection { appendField("Connection", connection, to: &bytes) }
-        appendCRLF(to: &bytes)
     }
 
-    private static func appendField(_ name: String, _ value: String, to bytes: inout [UInt8]) {
+    static func appendField(_ name: String, _ value: String, to bytes: inout [UInt8]) {
         bytes.appendUTF8(name)
         appendColonSpace(to: &bytes)
         bytes.appendUTF8(value)

@@ -1,12 +1,17 @@
 /// Writes status and request lines and header blocks as bytes.
 enum HTTPHeadEncoder {
     static func responseHead(status: Int, headers: HTTPHeaders, into bytes: inout [UInt8]) {
+        appendStatusLine(status, to: &bytes)
+        appendFields(headers, to: &bytes)
+    }
+
+    /// `HTTP/1.1 200 OK\r\n`.
+    static func appendStatusLine(_ status: Int, to bytes: inout [UInt8]) {
         bytes.appendUTF8("HTTP/1.1 ")
         appendDecimal(status, to: &bytes)
         bytes.append(0x20)
         bytes.appendUTF8(HTTPStatus.reason(status))
         appendCRLF(to: &bytes)
-        appendFields(headers, to: &bytes)
     }
 
     static func requestHead(_ head: HTTPRequestHead, into bytes: inout [UInt8]) {
@@ -29,8 +34,11 @@ enum HTTPHeadEncoder {
     }
 
     static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        if value == 0 {
-            bytes.append(UInt8(ascii: "0"))
+        // Statuses, lengths and counts are mostly short: a byte or three, each appended directly.
+        if value >= 0 && value < 1000 {
+            if value >= 100 { bytes.append(UInt8(ascii: "0") + UInt8(value / 100)) }
+            if value >= 10 { bytes.append(UInt8(ascii: "0") + UInt8(value / 10 % 10)) }
+            bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
             return
         }
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =

@@ -1,11 +1,14 @@
 /// The way back to the client for one request. Loop-confined.
 ///
 /// If the client has gone by the time the handler answers, the answer is dropped quietly: the
-/// handler's work (a Redis publish, say) has still been done.
-public final class HTTPResponder {
-    private weak var connection: HTTPServerConnection?
+/// handler's work (a Redis publish, say) has still been done. Only the first answer counts: the
+/// connection takes an answer only for the request it awaits one for, once.
+///
+/// A value (the connection and the request's number), not an object: one is made for every
+/// request. It keeps the connection object (not the socket) alive while a handler holds it.
+public struct HTTPResponder {
+    private let connection: HTTPServerConnection
     private let sequence: Int
-    private var answered = false
 
     init(connection: HTTPServerConnection, sequence: Int) {
         self.connection = connection
@@ -13,21 +16,17 @@ public final class HTTPResponder {
     }
 
     /// True once the connection this request came on is closed.
-    public var isClosed: Bool { connection?.isOpen(for: sequence) != true }
+    public var isClosed: Bool { !connection.isOpen(for: sequence) }
 
     /// Sends a complete response. Only the first call counts.
     public func respond(_ response: HTTPResponse) {
-        guard !answered else { return }
-        answered = true
-        connection?.respond(response, sequence: sequence)
+        connection.respond(response, sequence: sequence)
     }
 
     /// Starts an open-ended response (chunked on HTTP/1.1) and returns the stream to write it, or
-    /// nil if the client has already gone.
+    /// nil if the client has already gone (or the request was answered already).
     public func startStream(status: Int = 200, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponseStream? {
-        guard !answered else { return nil }
-        answered = true
-        return connection?.startStream(status: status, headers: headers, sequence: sequence)
+        connection.startStream(status: status, headers: headers, sequence: sequence)
     }
 }
 

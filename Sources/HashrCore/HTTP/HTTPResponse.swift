@@ -19,10 +19,11 @@ public struct HTTPResponse: Sendable {
 
     /// A JSON body given as already-encoded bytes.
     public static func json(_ body: [UInt8], status: Int = 200) -> HTTPResponse {
-        var headers = HTTPHeaders()
-        headers.add("Content-Type", "application/json")
-        return HTTPResponse(status: status, headers: headers, body: body)
+        HTTPResponse(status: status, headers: jsonHeaders, body: body)
     }
+
+    /// Shared by every JSON answer: a copy is a reference, where a new list would be an allocation.
+    private static let jsonHeaders = HTTPHeaders([("Content-Type", "application/json")])
 
     /// `{"error": "<message>"}`: how every bad request is answered.
     public static func error(_ status: Int, _ message: String) -> HTTPResponse {

@@ -1,10 +1,6 @@
 import CLibUV
 import Logging
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A small HTTP/1.1 server on the event loop. Loop-confined.
 public final class HTTPServer {
     public let loop: EventLoop
@@ -14,8 +10,8 @@ public final class HTTPServer {
     let metrics: HTTPServerMetrics
     /// Around every exchange, in this order: request metrics, CORS (when configured), the access log.
     let wrappers: [any HTTPExchangeWrapper]
-    /// The wrappers' fields for every answer's head, gathered once.
-    let addedFields: HTTPHeaders
+    /// What every answer's head repeats (the wrappers' fields, gathered once, among them).
+    let heads: HTTPResponseHeadCache
     /// Answers are laid out here, reused from one to the next (taken while in use; one that grew
     /// past 64 KiB for a large body is let go rather than kept).
     var responseBuffer: [UInt8] = []
@@ -24,7 +20,6 @@ public final class HTTPServer {
     /// One part: every connection closed.
     private let shutdownBarrier = ShutdownBarrier(parts: 1)
     private var graceTimer: LoopTimer?
-    private var cachedDate = (second: UInt64.max, text: "")
 
     /// The bound port (useful when the configuration asked for port 0).
     public private(set) var port = 0
@@ -42,7 +37,9 @@ public final class HTTPServer {
         if let origin = configuration.corsAllowOrigin { wrappers.append(CORSWrapper(allowOrigin: origin, router: router)) }
         wrappers.append(AccessLog(logger: logger))
         self.wrappers = wrappers
-        addedFields = HTTPHeaders(wrappers.flatMap { $0.addedFields.fields.map { ($0.name, $0.value) } })
+        heads = HTTPResponseHeadCache(
+            defaults: configuration.defaultHeaders,
+            added: HTTPHeaders(wrappers.flatMap { $0.addedFields.fields.map { ($0.name, $0.value) } }))
     }
 
     public var connectionCount: Int { connections.count }
@@ -105,19 +102,5 @@ public final class HTTPServer {
         graceTimer?.close()
         graceTimer = nil
         shutdownBarrier.partDone()
-    }
-
-    /// The `Date` header value, formatted once per second.
-    func httpDate() -> String {
-        let second = loop.nowMilliseconds / 1000
-        if second != cachedDate.second {
-            var now = time(nil)
-            var parts = tm()
-            gmtime_r(&now, &parts)
-            var buffer = [CChar](repeating: 0, count: 64)
-            let length = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
-            cachedDate = (second, String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
-        return cachedDate.text
     }
 }

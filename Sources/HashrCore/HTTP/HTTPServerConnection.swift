@@ -14,6 +14,14 @@ final class HTTPServerConnection {
     private var parser: HTTPParser
     private var state = HTTPServerConnectionStateMachine()
     private var timer: LoopTimer?
+    /// When the timer's count ends (loop milliseconds); nil while it counts nothing.
+    private var deadline: UInt64?
+    /// When the libuv timer fires next; nil when it is not running. It may fire before `deadline`
+    /// and is then started again for the rest: pushing a deadline later (every keep-alive answer
+    /// restarts the idle time) costs no timer call.
+    private var timerDue: UInt64?
+    private let idleMilliseconds: UInt64
+    private let requestMilliseconds: UInt64
     private var processing = false
 
     private var head: HTTPRequestHead?
@@ -30,6 +38,8 @@ final class HTTPServerConnection {
         self.server = server
         self.tcp = tcp
         parser = HTTPParser(kind: .request, limits: server.configuration.limits)
+        idleMilliseconds = server.configuration.idleTimeout.milliseconds
+        requestMilliseconds = server.configuration.requestTimeout.milliseconds
     }
 
     func start() {
@@ -146,22 +156,19 @@ final class HTTPServerConnection {
         swap(&bytes, &server.responseBuffer)
         bytes.removeAll(keepingCapacity: true)
         bytes.reserveCapacity(256 + response.body.count)
-        HTTPHeadEncoder.responseHead(
-            status: response.status, headers: response.headers,
-            adding: serverFields(plan: plan, contentLength: hasBody ? response.body.count : nil), into: &bytes)
+        server.heads.appendHead(
+            status: response.status, headers: response.headers, contentLength: hasBody ? response.body.count : nil,
+            connection: connectionField(plan), second: server.loop.nowMilliseconds / 1000, into: &bytes)
         if plan.sendsBody { bytes.append(contentsOf: response.body) }
         tcp.write(bytes)
         if bytes.capacity <= 64 * 1024 { server.responseBuffer = bytes }
         finishExchange(status: response.status, bytes: response.body.count, keepAlive: plan.keepAlive)
     }
 
-    private func serverFields(
-        plan: HTTPServerConnectionStateMachine.ResponsePlan, contentLength: Int?
-    ) -> HTTPHeadEncoder.ResponseFields {
-        HTTPHeadEncoder.ResponseFields(
-            contentLength: contentLength, date: server.httpDate(), defaults: server.configuration.defaultHeaders,
-            added: server.addedFields,
-            connection: !plan.keepAlive ? "close" : plan.version == .http1_0 ? "keep-alive" : nil)
+    /// The `Connection` field an answer gets in place of the handler's: `close`, or `keep-alive`
+    /// on HTTP/1.0; nil leaves the handler's.
+    private func connectionField(_ plan: HTTPServerConnectionStateMachine.ResponsePlan) -> String? {
+        !plan.keepAlive ? "close" : plan.version == .http1_0 ? "keep-alive" : nil
     }
 
     func startStream(status: Int, headers: HTTPHeaders, sequence: Int) -> HTTPResponseStream? {
@@ -170,7 +177,10 @@ final class HTTPServerConnection {
         if plan.chunked { headers.replace("Transfer-Encoding", "chunked") }
         var bytes: [UInt8] = []
         HTTPHeadEncoder.responseHead(
-            status: status, headers: headers, adding: serverFields(plan: plan, contentLength: nil), into: &bytes)
+            status: status, headers: headers,
+            adding: server.heads.fields(
+                contentLength: nil, connection: connectionField(plan), second: server.loop.nowMilliseconds / 1000),
+            into: &bytes)
         tcp.write(bytes)
         streamBytes = 0
         streamStatus = status
@@ -223,7 +233,7 @@ final class HTTPServerConnection {
         case .closeAfterDrain:
             // The answer drains before the socket closes. A client that stops reading gets as long
             // as an idle one; `close()` (the timer, a write error, shutdown's grace period) still cuts it off.
-            timer?.start(after: server.configuration.idleTimeout)
+            countDown(idleMilliseconds)
             tcp.shutdownThenClose()
         case .readNext:
             tcp.startReading()
@@ -237,16 +247,37 @@ final class HTTPServerConnection {
     // MARK: Timeouts and closing
 
     private func armTimer() {
-        guard let timer, let mode = state.inputProcessed(atBoundary: atBoundary) else { return }
+        guard timer != nil, let mode = state.inputProcessed(atBoundary: atBoundary) else { return }
         switch mode {
-        case .none: timer.stop()
-        case .idle: timer.start(after: server.configuration.idleTimeout)
+        case .none: deadline = nil
+        case .idle: countDown(idleMilliseconds)
         // Started at a request's first byte and never extended by more bytes: trickling does not help.
-        case .request: timer.start(after: server.configuration.requestTimeout)
+        case .request: countDown(requestMilliseconds)
         }
     }
 
+    /// Sets the deadline `milliseconds` from now, starting the libuv timer only when it would
+    /// otherwise fire too late (or not at all).
+    private func countDown(_ milliseconds: UInt64) {
+        guard let timer else { return }
+        let due = server.loop.nowMilliseconds &+ milliseconds
+        deadline = due
+        if let timerDue, timerDue <= due { return }
+        timer.start(after: .milliseconds(Int64(clamping: milliseconds)))
+        timerDue = due
+    }
+
     private func timerFired() {
+        timerDue = nil
+        guard let deadline else { return }
+        let now = server.loop.nowMilliseconds
+        if now < deadline {
+            // An earlier count's firing: wait for the rest of this one.
+            timer?.start(after: .milliseconds(Int64(clamping: deadline - now)))
+            timerDue = deadline
+            return
+        }
+        self.deadline = nil
         switch state.timerFired() {
         case .close: close()
         case .answerTimeout(let sequence):

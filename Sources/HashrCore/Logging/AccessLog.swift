@@ -7,7 +7,9 @@ import Logging
 /// capture) it goes through swift-log as `GET /path 200 0.123ms 44B` with the client as metadata.
 final class AccessLog {
     private let logger: Logger
-    private let direct: (sink: LogSink, label: String)?
+    /// The sink to encode into directly, and the logger's label for it.
+    private let sink: LogSink?
+    private let label: String
     /// Access lines are `info`: a higher `LOG_LEVEL` turns them off.
     let isEnabled: Bool
 
@@ -15,16 +17,18 @@ final class AccessLog {
         self.logger = logger
         isEnabled = logger.logLevel <= .info
         if let handler = logger.handler as? BufferedLogHandler, handler.metadata.isEmpty {
-            direct = (handler.sink, handler.label)
+            sink = handler.sink
+            label = handler.label
         } else {
-            direct = nil
+            sink = nil
+            label = ""
         }
     }
 
     func record(_ record: AccessRecord) {
         guard isEnabled else { return }
-        if let direct {
-            direct.sink.append(access: record, label: direct.label)
+        if let sink {
+            sink.append(access: record, label: label)
         } else {
             logger.info("\(record.message)", metadata: ["client": "\(record.client)"])
         }

@@ -12,6 +12,9 @@ import Logging
 struct LogLineEncoder {
     let format: LogFormat
     private var timestamp = UTCTimestamp()
+    /// An access line's bytes between the timestamp and the client, for the last label seen:
+    /// the same for every line of a server, so laid out once.
+    private var accessPrefix: (label: String, bytes: [UInt8])?
 
     init(format: LogFormat) {
         self.format = format
@@ -63,15 +66,18 @@ struct LogLineEncoder {
     mutating func encode(access record: AccessRecord, label: String, into line: inout [UInt8]) {
         switch format {
         case .text:
-            appendTextPrefix(level: .info, label: label, to: &line)
-            line.appendUTF8(" client=")
+            if appendPlainLine(access: record, label: label, to: &line) { return }
+            timestamp.append(to: &line)
+            line.append(contentsOf: accessPrefix(label: label))
             line.appendUTF8(record.client)
-            line.appendUTF8(" [HashrCore] ")
+            line.append(contentsOf: Self.accessSource)
             record.appendMessage(to: &line) { text, out in JSONText.appendEscaped(text, quotes: false, to: &out) }
             line.append(UInt8(ascii: "\n"))
         case .json:
-            appendJSONPrefix(level: .info, label: label, to: &line)
-            line.append(UInt8(ascii: "\""))
+            if appendPlainLine(access: record, label: label, to: &line) { return }
+            line.append(contentsOf: Self.jsonTimeKey)
+            timestamp.append(to: &line)
+            line.append(contentsOf: accessPrefix(label: label))
             record.appendMessage(to: &line) { text, out in JSONText.appendEscaped(text, to: &out) }
             line.appendUTF8("\",\"source\":\"HashrCore\",\"client\":")
             JSONText.appendQuoted(record.client, to: &line)
@@ -89,6 +95,96 @@ struct LogLineEncoder {
         }
     }
 
+    /// The access line laid out on the stack and appended in one copy: the line of nearly every
+    /// request. False, with nothing appended, when a field from the client needs an escape (a
+    /// control character; in JSON also a quote or backslash) or the line would be long; the general
+    /// path then writes it.
+    private mutating func appendPlainLine(
+        access record: AccessRecord, label: String, to line: inout [UInt8]
+    ) -> Bool {
+        let json = format == .json
+        let prefix = accessPrefix(label: label)
+        // The fields (method and target twice in JSON), six numbers of at most 20 characters, and
+        // the keys, separators and units around them.
+        let room =
+            UTCTimestamp.length + prefix.count + record.client.utf8.count
+            + 2 * (record.method.utf8.count + record.target.utf8.count) + 256
+        guard room <= 4096 else { return false }
+        let time = timestamp.current()
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: room) { buffer in
+            var writer = LineWriter(buffer)
+            if json { writer.append("{\"time\":\"") }
+            writer.append(time)
+            writer.append(prefix)
+            if !json {
+                writer.appendUTF8(record.client)
+                writer.append(" [HashrCore] ")
+            }
+            guard writer.appendUnescaped(record.method, quotes: json) else { return false }
+            writer.append(UInt8(ascii: " "))
+            guard writer.appendUnescaped(record.target, quotes: json) else { return false }
+            writer.append(UInt8(ascii: " "))
+            writer.appendDecimal(record.status)
+            writer.append(UInt8(ascii: " "))
+            Self.writeMilliseconds(record, to: &writer)
+            writer.append("ms ")
+            writer.appendDecimal(record.bytes)
+            guard json else {
+                writer.append("B\n")
+                line.append(contentsOf: writer.written)
+                return true
+            }
+            writer.append("B\",\"source\":\"HashrCore\",\"client\":\"")
+            guard writer.appendUnescaped(record.client, quotes: true) else { return false }
+            writer.append("\",\"method\":\"")
+            writer.appendUTF8(record.method)
+            writer.append("\",\"path\":\"")
+            writer.appendUTF8(record.target)
+            writer.append("\",\"status\":")
+            writer.appendDecimal(record.status)
+            writer.append(",\"duration_ms\":")
+            Self.writeMilliseconds(record, to: &writer)
+            writer.append(",\"bytes\":")
+            writer.appendDecimal(record.bytes)
+            writer.append("}\n")
+            line.append(contentsOf: writer.written)
+            return true
+        }
+    }
+
+    /// `AccessRecord.appendMilliseconds` for a `LineWriter`: three decimals.
+    private static func writeMilliseconds(_ record: AccessRecord, to writer: inout LineWriter) {
+        let micros = Int(clamping: record.nanoseconds / 1000)
+        writer.appendDecimal(micros / 1000)
+        writer.append(UInt8(ascii: "."))
+        let fraction = micros % 1000
+        writer.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+        writer.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+        writer.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+    }
+
+    /// Text: ` info <label>: client=`; JSON: from the time's closing quote to the message's opening one.
+    private mutating func accessPrefix(label: String) -> [UInt8] {
+        if let accessPrefix, accessPrefix.label == label { return accessPrefix.bytes }
+        var bytes: [UInt8] = []
+        switch format {
+        case .text:
+            bytes.append(UInt8(ascii: " "))
+            bytes.appendUTF8(Logger.Level.info.rawValue)
+            bytes.append(UInt8(ascii: " "))
+            JSONText.appendEscaped(label, quotes: false, to: &bytes)
+            bytes.appendUTF8(": client=")
+        case .json:
+            appendJSONLevelAndLogger(level: .info, label: label, to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
+        }
+        accessPrefix = (label, bytes)
+        return bytes
+    }
+
+    private static let accessSource: [UInt8] = Array(" [HashrCore] ".utf8)
+    private static let jsonTimeKey: [UInt8] = Array("{\"time\":\"".utf8)
+
     private mutating func appendTextPrefix(level: Logger.Level, label: String, to line: inout [UInt8]) {
         timestamp.append(to: &line)
         line.append(UInt8(ascii: " "))
@@ -102,6 +198,11 @@ struct LogLineEncoder {
     private mutating func appendJSONPrefix(level: Logger.Level, label: String, to line: inout [UInt8]) {
         line.appendUTF8("{\"time\":\"")
         timestamp.append(to: &line)
+        appendJSONLevelAndLogger(level: level, label: label, to: &line)
+    }
+
+    /// `","level":"info","severity":"INFO","logger":"worker","message":`, after the time's value.
+    private func appendJSONLevelAndLogger(level: Logger.Level, label: String, to line: inout [UInt8]) {
         line.appendUTF8("\",\"level\":\"")
         line.appendUTF8(level.rawValue)
         line.appendUTF8("\",\"severity\":\"")
@@ -134,7 +235,14 @@ struct LogLineEncoder {
     }
 
     private static func appendDecimal(_ value: UInt, to line: inout [UInt8]) {
-        if value >= 10 { appendDecimal(value / 10, to: &line) }
+        // Statuses, sizes and milliseconds are mostly short: a byte or three, each appended directly.
+        if value < 1000 {
+            if value >= 100 { line.append(UInt8(ascii: "0") + UInt8(value / 100)) }
+            if value >= 10 { line.append(UInt8(ascii: "0") + UInt8(value / 10 % 10)) }
+            line.append(UInt8(ascii: "0") + UInt8(value % 10))
+            return
+        }
+        appendDecimal(value / 10, to: &line)
         line.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 }

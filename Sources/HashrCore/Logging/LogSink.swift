@@ -82,13 +82,28 @@ public final class LogSink: @unchecked Sendable {
         }
     }
 
+    /// Written out rather than through `append(_:)`: its closure would copy the record, for every request.
     func append(access record: AccessRecord, label: String) {
-        append { encoder, line in encoder.encode(access: record, label: label, into: &line) }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        guard noticeDroppedLines() else { return }
+        let before = pending.count
+        encoder.encode(access: record, label: label, into: &pending)
+        lineAppended(since: before)
     }
 
     private func append(_ encode: (inout LogLineEncoder, inout [UInt8]) -> Void) {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
+        guard noticeDroppedLines() else { return }
+        let before = pending.count
+        encode(&encoder, &pending)
+        lineAppended(since: before)
+    }
+
+    /// Under the lock: says how many lines were dropped, if any were since the last notice.
+    /// Returns false when even that did not fit (the line to come is dropped too).
+    private func noticeDroppedLines() -> Bool {
         if droppedSinceNotice > 0 {
             let before = pending.count
             let lost = droppedSinceNotice
@@ -99,13 +114,16 @@ public final class LogSink: @unchecked Sendable {
             guard pending.count <= capacity else {
                 pending.removeSubrange(before...)
                 countDrop()
-                return
+                return false
             }
             pendingLines += 1
             droppedSinceNotice = 0
         }
-        let before = pending.count
-        encode(&encoder, &pending)
+        return true
+    }
+
+    /// Under the lock: keeps the line appended after `before` if it fits, else drops it.
+    private func lineAppended(since before: Int) {
         guard pending.count <= capacity else {
             pending.removeSubrange(before...)
             countDrop()

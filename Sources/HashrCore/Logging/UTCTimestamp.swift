@@ -17,13 +17,24 @@ struct UTCTimestamp {
 
     /// Appends the current time.
     mutating func append(to line: inout [UInt8]) {
+        line.append(contentsOf: current())
+    }
+
+    /// The current time's text.
+    mutating func current() -> [UInt8] {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        append(seconds: Int(now.tv_sec), milliseconds: Int(now.tv_nsec) / 1_000_000, to: &line)
+        update(seconds: Int(now.tv_sec), milliseconds: Int(now.tv_nsec) / 1_000_000)
+        return text
     }
 
     /// Appends the given time: seconds since the epoch and the milliseconds within that second.
     mutating func append(seconds: Int, milliseconds: Int, to line: inout [UInt8]) {
+        update(seconds: seconds, milliseconds: milliseconds)
+        line.append(contentsOf: text)
+    }
+
+    private mutating func update(seconds: Int, milliseconds: Int) {
         if seconds != cachedSecond {
             formatSecond(seconds)
             cachedSecond = seconds
@@ -35,7 +46,6 @@ struct UTCTimestamp {
             text[22] = UInt8(ascii: "0") + UInt8(milliseconds % 10)
             cachedMillisecond = milliseconds
         }
-        line.append(contentsOf: text)
     }
 
     private mutating func formatSecond(_ seconds: Int) {

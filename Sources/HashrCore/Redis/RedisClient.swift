@@ -13,6 +13,8 @@ public final class RedisClient {
     private let connection: RedisConnection
     /// PUBLISH commands are laid out here, reused from one to the next (see `RedisCommandEncoder`).
     private var commandBuffer: [UInt8] = []
+    /// The last channel published to and its command up to the message.
+    private var publishHead: (channel: String, bytes: [UInt8]) = ("", [])
 
     /// A client that stays `.disconnected` until `connect()`.
     public init(loop: EventLoop, configuration: RedisConfiguration, logger: Logger = Logger(label: "redis")) {
@@ -62,34 +64,26 @@ public final class RedisClient {
         var command: [UInt8] = []
         swap(&command, &commandBuffer)
         command.removeAll(keepingCapacity: true)
-        RedisCommandEncoder.appendHeader(count: 3, to: &command)
-        RedisCommandEncoder.appendArgument("PUBLISH".utf8, to: &command)
-        RedisCommandEncoder.appendArgument(channel.utf8, to: &command)
+        if publishHead.bytes.isEmpty || publishHead.channel != channel {
+            publishHead = (channel, RedisCommandEncoder.publishHead(channel: channel))
+        }
+        command.append(contentsOf: publishHead.bytes)
         RedisCommandEncoder.appendArgument(message, to: &command)
         command.withUnsafeBytes { bytes in
-            connection.send(formatted: bytes) { Self.receivers($0, completion) }
+            connection.send(formatted: bytes, handler: .count(completion))
         }
         commandBuffer = command
     }
 
     /// PUBLISHes the UTF-8 bytes of `message` on `channel`; succeeds with the number of receivers.
     public func publish(channel: String, message: String, completion: @escaping (Result<Int, RedisError>) -> Void) {
-        connection.send(["PUBLISH".utf8, channel.utf8, message.utf8]) { Self.receivers($0, completion) }
+        let handler = RedisReplyHandler.count(completion)
+        connection.send(["PUBLISH".utf8, channel.utf8, message.utf8]) { handler($0) }
     }
 
     /// Fails pending commands with `.clientClosed`, closes the connection and its handles, and stops
     /// reconnecting. Later commands fail with `.clientClosed`. Idempotent.
     public func close() {
         connection.close()
-    }
-
-    private static func receivers(
-        _ result: Result<RedisReply, RedisError>, _ completion: (Result<Int, RedisError>) -> Void
-    ) {
-        switch result {
-        case .success(.integer(let count)): completion(.success(Int(count)))
-        case .success(let other): completion(.failure(.unexpectedReply("\(other)")))
-        case .failure(let error): completion(.failure(error))
-        }
     }
 }

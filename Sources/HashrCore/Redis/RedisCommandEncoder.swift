@@ -17,4 +17,23 @@ enum RedisCommandEncoder {
         buffer.append(contentsOf: bytes)
         HTTPHeadEncoder.appendCRLF(to: &buffer)
     }
+
+    /// `appendArgument` for an array (a PUBLISH's message): one copy, no generic collection path.
+    static func appendArgument(_ bytes: [UInt8], to buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "$"))
+        HTTPHeadEncoder.appendDecimal(bytes.count, to: &buffer)
+        HTTPHeadEncoder.appendCRLF(to: &buffer)
+        buffer.append(contentsOf: bytes)
+        HTTPHeadEncoder.appendCRLF(to: &buffer)
+    }
+
+    /// `PUBLISH <channel>` up to the message: the same for every message on a channel, so a
+    /// publisher lays it out once.
+    static func publishHead(channel: String) -> [UInt8] {
+        var head: [UInt8] = []
+        appendHeader(count: 3, to: &head)
+        appendArgument("PUBLISH".utf8, to: &head)
+        appendArgument(channel.utf8, to: &head)
+        return head
+    }
 }

@@ -55,29 +55,29 @@ final class RedisConnection {
 
     /// Sends a command when connected; otherwise, or when too many are pending, fails it at once.
     func send<Argument: Collection<UInt8>>(_ arguments: [Argument], completion: @escaping Completion) {
-        guard let socket = readySocket(completion) else { return }
+        guard let socket = readySocket(.reply(completion)) else { return }
         if !socket.send(arguments, completion: completion) {
             completion(.failure(.notConnected))
         }
     }
 
     /// `send` for a command already in the wire format (see `RedisCommandEncoder`).
-    func send(formatted command: UnsafeRawBufferPointer, completion: @escaping Completion) {
-        guard let socket = readySocket(completion) else { return }
-        if !socket.send(formatted: command, completion: completion) {
-            completion(.failure(.notConnected))
+    func send(formatted command: UnsafeRawBufferPointer, handler: RedisReplyHandler) {
+        guard let socket = readySocket(handler) else { return }
+        if !socket.send(formatted: command, handler: handler) {
+            handler(.failure(.notConnected))
         }
     }
 
-    /// The socket when a command may be sent now; otherwise fails `completion` and returns nil.
-    private func readySocket(_ completion: Completion) -> RedisSocket? {
+    /// The socket when a command may be sent now; otherwise fails `handler` and returns nil.
+    private func readySocket(_ handler: RedisReplyHandler) -> RedisSocket? {
         loop.assertInEventLoop()
         guard machine.state == .connected, let socket else {
-            completion(.failure(machine.state == .closed ? .clientClosed : .notConnected))
+            handler(.failure(machine.state == .closed ? .clientClosed : .notConnected))
             return nil
         }
         guard socket.pending < configuration.maximumPendingCommands else {
-            completion(.failure(.tooManyPendingCommands(configuration.maximumPendingCommands)))
+            handler(.failure(.tooManyPendingCommands(configuration.maximumPendingCommands)))
             return nil
         }
         return socket

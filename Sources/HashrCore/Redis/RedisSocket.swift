@@ -85,7 +85,7 @@ final class RedisSocket {
     /// once, with the reply or with the reason the connection ended.
     func send<Argument: Collection<UInt8>>(_ arguments: [Argument], completion: @escaping Completion) -> Bool {
         guard !arguments.isEmpty else { return false }
-        return enqueue(completion) { context, replied, box in
+        return enqueue(.reply(completion)) { context, replied, box in
             Self.withArgv(arguments) { count, argv, lengths in
                 redisAsyncCommandArgv(context, replied, box, count, argv, lengths)
             }
@@ -94,21 +94,21 @@ final class RedisSocket {
 
     /// `send` for a command already in the wire format (see `RedisCommandEncoder`); hiredis
     /// copies the bytes into its output buffer before this returns.
-    func send(formatted command: UnsafeRawBufferPointer, completion: @escaping Completion) -> Bool {
+    func send(formatted command: UnsafeRawBufferPointer, handler: RedisReplyHandler) -> Bool {
         guard command.count > 0 else { return false }
-        return enqueue(completion) { context, replied, box in
+        return enqueue(handler) { context, replied, box in
             redisAsyncFormattedCommand(
                 context, replied, box, command.baseAddress!.assumingMemoryBound(to: CChar.self), command.count)
         }
     }
 
-    /// Issues a command through `issue` with the reply callback and the completion's box.
+    /// Issues a command through `issue` with the reply callback and the handler's box.
     private func enqueue(
-        _ completion: @escaping Completion,
+        _ handler: RedisReplyHandler,
         _ issue: (UnsafeMutablePointer<redisAsyncContext>, ReplyCallback, UnsafeMutableRawPointer) -> Int32
     ) -> Bool {
         guard isUsable, let context else { return false }
-        let box = Unmanaged.passRetained(CommandBox(completion)).toOpaque()
+        let box = Unmanaged.passRetained(CommandBox(handler)).toOpaque()
         let replied: ReplyCallback = { RedisSocket.from($0!.pointee.data).replied($1, box: $2) }
         let status = issue(context, replied, box)
         guard status == REDIS_OK else {
@@ -161,7 +161,7 @@ final class RedisSocket {
     }
 
     private func replied(_ reply: UnsafeMutableRawPointer?, box: UnsafeMutableRawPointer?) {
-        let completion = Unmanaged<CommandBox>.fromOpaque(box!).takeRetainedValue().completion
+        let completion = Unmanaged<CommandBox>.fromOpaque(box!).takeRetainedValue().handler
         pending -= 1
         guard let reply else {
             // hiredis is freeing the context and fails what is pending, one NULL reply each.
@@ -259,11 +259,11 @@ private typealias ReplyCallback =
         UnsafeMutablePointer<redisAsyncContext>?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?
     ) -> Void
 
-/// One command's completion, retained across the C call and taken back in its reply callback.
+/// One command's reply handler, retained across the C call and taken back in its reply callback.
 private final class CommandBox {
-    let completion: RedisSocket.Completion
+    let handler: RedisReplyHandler
 
-    init(_ completion: @escaping RedisSocket.Completion) {
-        self.completion = completion
+    init(_ handler: RedisReplyHandler) {
+        self.handler = handler
     }
 }
