@@ -43,13 +43,18 @@ extension HTTPParser {
     }
 
     mutating func parseStartLine(_ line: ArraySlice<UInt8>) throws(HTTPParserError) {
+        try line.withUnsafeBufferPointer { bytes throws(HTTPParserError) in try parseStartLine(bytes) }
+        facts = HTTPHeadFacts()
+    }
+
+    private mutating func parseStartLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) {
         // Up to three parts at the first two spaces (the third may hold spaces), found in place:
         // every request and response starts here, so no array of parts is built.
         let firstSpace = line.firstIndex(of: 0x20)
         let secondSpace = firstSpace.flatMap { line[($0 + 1)...].firstIndex(of: 0x20) }
-        let first = line[..<(firstSpace ?? line.endIndex)]
-        let second = firstSpace.map { line[($0 + 1)..<(secondSpace ?? line.endIndex)] }
-        let third = secondSpace.map { line[($0 + 1)...] }
+        let first = UnsafeBufferPointer(rebasing: line[..<(firstSpace ?? line.endIndex)])
+        let second = firstSpace.map { UnsafeBufferPointer(rebasing: line[($0 + 1)..<(secondSpace ?? line.endIndex)]) }
+        let third = secondSpace.map { UnsafeBufferPointer(rebasing: line[($0 + 1)...]) }
         switch kind {
         case .request:
             guard let second, let third, !first.isEmpty, !second.isEmpty else {
@@ -59,10 +64,11 @@ extension HTTPParser {
             // The target must be visible ASCII: spaces, controls and raw non-ASCII are all errors.
             guard second.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .badRequest("invalid request target") }
             let version = try Self.parseVersion(third)
-            pendingRequest = HTTPRequestHead(
-                method: String(decoding: first, as: UTF8.self),
-                target: String(decoding: second, as: UTF8.self),
-                version: version)
+            // A connection's requests mostly repeat the method and often the target: the strings
+            // of the one before are taken again when the bytes are the same.
+            lastMethod = HTTPSyntax.string(first, reusing: lastMethod)
+            lastTarget = HTTPSyntax.string(second, reusing: lastTarget)
+            pendingRequest = HTTPRequestHead(method: lastMethod, target: lastTarget, version: version)
         case .response:
             guard let second else { throw .badRequest("malformed status line") }
             let version = try Self.parseVersion(first)
@@ -75,7 +81,7 @@ extension HTTPParser {
     }
 
     /// Three ASCII digits as a number, or nil.
-    private static func threeDigits(_ bytes: ArraySlice<UInt8>) -> Int? {
+    private static func threeDigits(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var value = 0
         for byte in bytes {
             guard let digit = HTTPSyntax.digit(byte) else { return nil }
@@ -84,12 +90,11 @@ extension HTTPParser {
         return value
     }
 
-    static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParserError) -> HTTPVersion {
-        let start = bytes.startIndex
-        guard bytes.count == 8, bytes[start] == UInt8(ascii: "H"), bytes[start + 1] == UInt8(ascii: "T"),
-            bytes[start + 2] == UInt8(ascii: "T"), bytes[start + 3] == UInt8(ascii: "P"),
-            bytes[start + 4] == UInt8(ascii: "/"), bytes[start + 6] == UInt8(ascii: "."),
-            let major = HTTPSyntax.digit(bytes[start + 5]), let minor = HTTPSyntax.digit(bytes[start + 7])
+    static func parseVersion(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) -> HTTPVersion {
+        guard bytes.count == 8, bytes[0] == UInt8(ascii: "H"), bytes[1] == UInt8(ascii: "T"),
+            bytes[2] == UInt8(ascii: "T"), bytes[3] == UInt8(ascii: "P"), bytes[4] == UInt8(ascii: "/"),
+            bytes[6] == UInt8(ascii: "."), let major = HTTPSyntax.digit(bytes[5]),
+            let minor = HTTPSyntax.digit(bytes[7])
         else { throw .badRequest("malformed HTTP version") }
         guard major == 1, minor <= 1 else { throw .unsupportedVersion("HTTP/\(major).\(minor)") }
         return HTTPVersion(major: major, minor: minor)
@@ -99,48 +104,46 @@ extension HTTPParser {
         if line.first == 0x20 || line.first == 0x09 {
             throw .badRequest("obsolete line folding in header fields")
         }
-        let field = try Self.fieldParts(line)
+        try line.withUnsafeBufferPointer { bytes throws(HTTPParserError) in try parseHeaderLine(bytes) }
+    }
+
+    private mutating func parseHeaderLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) {
+        let field = try Self.fieldBounds(line)
         guard fieldCount < limits.maxHeaderCount else {
             throw .headersTooLarge("more than \(limits.maxHeaderCount) fields")
         }
         fieldCount += 1
-        if keepsOnlyFramingFields && kind == .response && !Self.isFramingFieldName(field.name) { return }
-        // Room for a usual head's fields at once, rather than growing the list 1, 2, 4, 8.
-        if headers.count == 0 { headers.reserveCapacity(8) }
-        headers.add(String(decoding: field.name, as: UTF8.self), String(decoding: field.value, as: UTF8.self))
+        let name = UnsafeBufferPointer(rebasing: line[..<field.colon])
+        let value = UnsafeBufferPointer(rebasing: line[field.valueStart..<field.valueEnd])
+        let fieldName = HTTPHeadFacts.FieldName(name)
+        facts.add(fieldName, value: value)
+        if keepsOnlyFramingFields && kind == .response && !fieldName.isFraming { return }
+        headers.setField(at: keptFieldCount, name: name, value: value)
+        keptFieldCount += 1
     }
 
-    /// Content-Length, Transfer-Encoding or Connection, in any case: the fields that frame a
-    /// response and say whether its connection stays open.
-    static func isFramingFieldName(_ name: ArraySlice<UInt8>) -> Bool {
-        HTTPSyntax.equalsLowercased(name, "content-length") || HTTPSyntax.equalsLowercased(name, "connection")
-            || HTTPSyntax.equalsLowercased(name, "transfer-encoding")
-    }
-
-    /// `name: value` with a token name (no space before the colon) and a value free of controls,
-    /// trimmed of spaces and tabs: the two parts, no strings made.
-    static func fieldParts(_ line: ArraySlice<UInt8>) throws(HTTPParserError) -> (
-        name: ArraySlice<UInt8>, value: ArraySlice<UInt8>
+    /// Where the parts of `name: value` are: a token name (no space before the colon), then a value
+    /// free of controls, trimmed of spaces and tabs. One pass over the bytes, with no strings made:
+    /// every field of every message passes here.
+    static func fieldBounds(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) -> (
+        colon: Int, valueStart: Int, valueEnd: Int
     ) {
-        // Offsets and checks over the raw bytes: every field of every message passes here, and
-        // indexing the slice element by element costs several times more.
-        let found = line.withUnsafeBufferPointer {
-            bytes -> (colon: Int, start: Int, end: Int, nameValid: Bool, valueValid: Bool)? in
-            guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-            var start = colon + 1
-            var end = bytes.count
-            while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
-            while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
-            return (
-                colon, start, end, bytes[..<colon].allSatisfy(HTTPSyntax.isTokenByte),
-                bytes[start..<end].allSatisfy(HTTPSyntax.isFieldValueByte)
-            )
+        var colon = 0
+        while colon < line.count && HTTPSyntax.isTokenByte(line[colon]) { colon += 1 }
+        guard colon < line.count, line[colon] == UInt8(ascii: ":") else {
+            // A byte that may not be in a name, or no colon at all: which one the peer is told.
+            if line[colon...].contains(UInt8(ascii: ":")) { throw .badRequest("invalid header field name") }
+            throw .badRequest("header field without a name")
         }
-        guard let found, found.colon > 0 else { throw .badRequest("header field without a name") }
-        guard found.nameValid else { throw .badRequest("invalid header field name") }
-        guard found.valueValid else { throw .badRequest("control character in header field value") }
-        let base = line.startIndex
-        return (line[base..<(base + found.colon)], line[(base + found.start)..<(base + found.end)])
+        guard colon > 0 else { throw .badRequest("header field without a name") }
+        var start = colon + 1
+        var end = line.count
+        while start < end && (line[start] == 0x20 || line[start] == 0x09) { start += 1 }
+        while end > start && (line[end - 1] == 0x20 || line[end - 1] == 0x09) { end -= 1 }
+        for index in start..<end where !HTTPSyntax.isFieldValueByte(line[index]) {
+            throw .badRequest("control character in header field value")
+        }
+        return (colon, start, end)
     }
 
     /// Hex size, optionally followed by `;extensions`, which are checked and ignored.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Byte classes of RFC 9110's grammar.
 enum HTTPSyntax {
     /// `tchar`: what a method or a header name may contain.
@@ -34,6 +38,21 @@ enum HTTPSyntax {
     static func equalsLowercased(_ bytes: some Collection<UInt8>, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
         return lowercase.withUTF8Buffer { equalIgnoringASCIICase(bytes, $0) }
+    }
+
+    /// Whether `string`'s UTF-8 is exactly `bytes`.
+    static func spells(_ string: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        // Native strings and small ones know their length without counting.
+        guard string.utf8.count == bytes.count else { return false }
+        guard let base = bytes.baseAddress else { return true }
+        return string.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, base, bytes.count) == 0 }
+            ?? string.utf8.elementsEqual(bytes)
+    }
+
+    /// `bytes` as a string (invalid UTF-8 repaired), which is `old` itself when it has those bytes:
+    /// comparing costs a fraction of making a string, and nothing to free later.
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>, reusing old: String) -> String {
+        spells(old, bytes) ? old : String(decoding: bytes, as: UTF8.self)
     }
 
     static func digit(_ byte: UInt8) -> Int? {
