@@ -3,26 +3,60 @@ import Glibc
 #endif
 
 extension HTTPParser {
+    /// Reads as much of a head as the buffer holds, in one pass over its bytes: the start line,
+    /// then header lines up to the empty one. The head's event once it is complete, else nil.
+    mutating func readHead() throws(HTTPParserError) -> Event? {
+        // A second reference to the bytes, so that the parser can change while they are read.
+        let storage = buffer
+        return try storage.withUnsafeBufferPointer { bytes throws(HTTPParserError) -> Event? in
+            while true {
+                if case .startLine = state {
+                    guard let line = try nextLine(in: bytes, limit: limits.maxStartLineLength, onOverflow: .startLine)
+                    else { return nil }
+                    if line.isEmpty && headBytes == 0 { continue }  // RFC 9112 2.2: ignore CRLF before a request line
+                    headBytes = line.count + 2
+                    try parseStartLine(UnsafeBufferPointer(rebasing: bytes[line]))
+                    state = .headers
+                }
+                guard let line = try nextLine(in: bytes, limit: limits.maxHeaderBytes - headBytes, onOverflow: .header)
+                else { return nil }
+                headBytes += line.count + 2
+                if line.isEmpty { return try finishHead() }
+                if bytes[line.lowerBound] == 0x20 || bytes[line.lowerBound] == 0x09 {
+                    throw .badRequest("obsolete line folding in header fields")
+                }
+                try parseHeaderLine(UnsafeBufferPointer(rebasing: bytes[line]))
+            }
+        }
+    }
+
     /// The next CRLF-terminated line without its CRLF, or nil when none is complete yet.
     /// Throws the error of `onOverflow` once more than `limit` bytes are pending without a line
     /// end. The error's text is built only when it is thrown, not for every line.
     mutating func nextLine(limit: Int, onOverflow: LineKind) throws(HTTPParserError) -> ArraySlice<UInt8>? {
-        let end = buffer.count
-        // memchr over the raw bytes instead of indexing the array byte by byte.
-        let index = buffer.withUnsafeBufferPointer { bytes -> Int in
-            guard let base = bytes.baseAddress, scanIndex < end,
-                let found = memchr(base + scanIndex, 0x0A, end - scanIndex)
-            else { return end }
-            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+        let storage = buffer
+        let line = try storage.withUnsafeBufferPointer { bytes throws(HTTPParserError) in
+            try nextLine(in: bytes, limit: limit, onOverflow: onOverflow)
         }
-        guard index < end else {
+        return line.map { storage[$0] }
+    }
+
+    /// `nextLine` over the buffer's bytes: where the line is in them.
+    private mutating func nextLine(
+        in bytes: UnsafeBufferPointer<UInt8>, limit: Int, onOverflow: LineKind
+    ) throws(HTTPParserError) -> Range<Int>? {
+        let end = bytes.count
+        // memchr over the raw bytes instead of indexing them one by one.
+        guard let base = bytes.baseAddress, scanIndex < end, let found = memchr(base + scanIndex, 0x0A, end - scanIndex)
+        else {
             scanIndex = end
             if end - readIndex > limit + 1 { throw overflow(onOverflow) }
             return nil
         }
+        let index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
         // A bare LF is rejected: lenient line endings are how requests get smuggled past proxies.
-        guard index > readIndex, buffer[index - 1] == 0x0D else { throw .badRequest("line not terminated by CRLF") }
-        let line = buffer[readIndex..<(index - 1)]
+        guard index > readIndex, bytes[index - 1] == 0x0D else { throw .badRequest("line not terminated by CRLF") }
+        let line = readIndex..<(index - 1)
         if line.count > limit { throw overflow(onOverflow) }
         consume(index + 1 - readIndex)
         return line
@@ -42,12 +76,8 @@ extension HTTPParser {
         }
     }
 
-    mutating func parseStartLine(_ line: ArraySlice<UInt8>) throws(HTTPParserError) {
-        try line.withUnsafeBufferPointer { bytes throws(HTTPParserError) in try parseStartLine(bytes) }
-        facts = HTTPHeadFacts()
-    }
-
     private mutating func parseStartLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) {
+        facts = HTTPHeadFacts()
         // Up to three parts at the first two spaces (the third may hold spaces), found in place:
         // every request and response starts here, so no array of parts is built.
         let firstSpace = line.firstIndex(of: 0x20)
@@ -98,52 +128,6 @@ extension HTTPParser {
         else { throw .badRequest("malformed HTTP version") }
         guard major == 1, minor <= 1 else { throw .unsupportedVersion("HTTP/\(major).\(minor)") }
         return HTTPVersion(major: major, minor: minor)
-    }
-
-    mutating func parseHeaderLine(_ line: ArraySlice<UInt8>) throws(HTTPParserError) {
-        if line.first == 0x20 || line.first == 0x09 {
-            throw .badRequest("obsolete line folding in header fields")
-        }
-        try line.withUnsafeBufferPointer { bytes throws(HTTPParserError) in try parseHeaderLine(bytes) }
-    }
-
-    private mutating func parseHeaderLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) {
-        let field = try Self.fieldBounds(line)
-        guard fieldCount < limits.maxHeaderCount else {
-            throw .headersTooLarge("more than \(limits.maxHeaderCount) fields")
-        }
-        fieldCount += 1
-        let name = UnsafeBufferPointer(rebasing: line[..<field.colon])
-        let value = UnsafeBufferPointer(rebasing: line[field.valueStart..<field.valueEnd])
-        let fieldName = HTTPHeadFacts.FieldName(name)
-        facts.add(fieldName, value: value)
-        if keepsOnlyFramingFields && kind == .response && !fieldName.isFraming { return }
-        headers.setField(at: keptFieldCount, name: name, value: value)
-        keptFieldCount += 1
-    }
-
-    /// Where the parts of `name: value` are: a token name (no space before the colon), then a value
-    /// free of controls, trimmed of spaces and tabs. One pass over the bytes, with no strings made:
-    /// every field of every message passes here.
-    static func fieldBounds(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) -> (
-        colon: Int, valueStart: Int, valueEnd: Int
-    ) {
-        var colon = 0
-        while colon < line.count && HTTPSyntax.isTokenByte(line[colon]) { colon += 1 }
-        guard colon < line.count, line[colon] == UInt8(ascii: ":") else {
-            // A byte that may not be in a name, or no colon at all: which one the peer is told.
-            if line[colon...].contains(UInt8(ascii: ":")) { throw .badRequest("invalid header field name") }
-            throw .badRequest("header field without a name")
-        }
-        guard colon > 0 else { throw .badRequest("header field without a name") }
-        var start = colon + 1
-        var end = line.count
-        while start < end && (line[start] == 0x20 || line[start] == 0x09) { start += 1 }
-        while end > start && (line[end - 1] == 0x20 || line[end - 1] == 0x09) { end -= 1 }
-        for index in start..<end where !HTTPSyntax.isFieldValueByte(line[index]) {
-            throw .badRequest("control character in header field value")
-        }
-        return (colon, start, end)
     }
 
     /// Hex size, optionally followed by `;extensions`, which are checked and ignored.

@@ -146,19 +146,8 @@ public struct HTTPParser: Sendable {
             switch state {
             case .failed(let error):
                 throw error
-            case .startLine:
-                guard let line = try nextLine(limit: limits.maxStartLineLength, onOverflow: .startLine) else { return nil }
-                if line.isEmpty && headBytes == 0 { continue }  // RFC 9112 2.2: ignore CRLF before a request line
-                headBytes = line.count + 2
-                try parseStartLine(line)
-                state = .headers
-            case .headers:
-                let room = limits.maxHeaderBytes - headBytes
-                guard let line = try nextLine(limit: room, onOverflow: .header)
-                else { return nil }
-                headBytes += line.count + 2
-                if line.isEmpty { return try finishHead() }
-                try parseHeaderLine(line)
+            case .startLine, .headers:
+                return try readHead()
             case .fixedBody(let remaining):
                 guard bufferedByteCount > 0 else { return nil }
                 let take = min(remaining, bufferedByteCount)
@@ -205,8 +194,7 @@ public struct HTTPParser: Sendable {
                     resetMessage()
                     return .end
                 }
-                // Trailer fields are checked like headers, then dropped: nothing here needs them.
-                _ = try line.withUnsafeBufferPointer { bytes throws(HTTPParserError) in try Self.fieldBounds(bytes) }
+                try Self.checkTrailerLine(line)
             case .bodyUntilClose:
                 guard bufferedByteCount > 0 else { return nil }
                 bodyBytes += bufferedByteCount

@@ -32,7 +32,7 @@ import Testing
     /// The facts gathered from `lines`, and the fields they were gathered from.
     func gather(_ lines: [String], kind: HTTPParser.Kind = .request) throws -> (HTTPHeadFacts, HTTPHeaders) {
         var parser = HTTPParser(kind: kind)
-        for line in lines { try parser.parseHeaderLine(Array(line.utf8)[...]) }
+        for line in lines { try Self.add(line, to: &parser) }
         return (parser.facts, parser.headers)
     }
 
@@ -61,7 +61,7 @@ import Testing
         var parser = HTTPParser(kind: .response)
         parser.keepsOnlyFramingFields = true
         for line in ["Date: x", "connection: keep-alive, close", "Expect: 100-continue", "Content-Length: 4"] {
-            try parser.parseHeaderLine(Array(line.utf8)[...])
+            try Self.add(line, to: &parser)
         }
         #expect(parser.headers.fields.map(\.name) == ["connection", "Content-Length"])
         #expect(parser.facts.connectionClose && parser.facts.connectionKeepAlive && parser.facts.expectsContinue)
@@ -80,6 +80,12 @@ import Testing
             return
         }
         #expect(parser.facts == HTTPHeadFacts())
+    }
+
+    static func add(_ line: String, to parser: inout HTTPParser) throws {
+        try Array(line.utf8).withUnsafeBufferPointer { bytes throws(HTTPParserError) in
+            try parser.parseHeaderLine(bytes)
+        }
     }
 
     /// The Content-Length as the parser read it before it gathered facts: from the fields' strings.
