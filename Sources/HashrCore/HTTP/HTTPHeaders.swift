@@ -23,6 +23,42 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         fields.append((name: name, value: value))
     }
 
+    /// For a parser reading one message after another over the same headers: whether field `index`
+    /// (the previous message's at that place) has these name and value bytes already.
+    func repeats(at index: Int, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> (
+        name: Bool, value: Bool
+    ) {
+        guard index < fields.count else { return (false, false) }
+        // Through the buffer, whose elements are borrowed in place instead of copied and released.
+        return fields.withUnsafeBufferPointer { fields in
+            (HTTPSyntax.spells(fields[index].name, name), HTTPSyntax.spells(fields[index].value, value))
+        }
+    }
+
+    /// For a parser reading one message after another over the same headers: field `index` becomes
+    /// `name: value`, keeping the strings already there for the parts `repeated` says are the same
+    /// (see `repeats`). On a kept-alive connection most fields repeat from one message to the next,
+    /// so most strings are not made again, and once the previous message's head is gone no array
+    /// storage is made either.
+    mutating func setField(
+        at index: Int, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>,
+        repeated: (name: Bool, value: Bool)
+    ) {
+        guard index < fields.count else {
+            // Room for a usual head's fields at once, rather than growing the list 1, 2, 4, 8.
+            if fields.capacity == 0 { fields.reserveCapacity(8) }
+            return fields.append(
+                (name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
+        }
+        if !repeated.name { fields[index].name = String(decoding: name, as: UTF8.self) }
+        if !repeated.value { fields[index].value = String(decoding: value, as: UTF8.self) }
+    }
+
+    /// Drops the fields from `index` on: what a parser's previous message had beyond this one's.
+    mutating func removeFields(from index: Int) {
+        if index < fields.count { fields.removeSubrange(index...) }
+    }
+
     /// Replaces every field of that name with one.
     public mutating func replace(_ name: String, _ value: String) {
         remove(name)

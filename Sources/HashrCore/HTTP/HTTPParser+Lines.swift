@@ -3,26 +3,60 @@ import Glibc
 #endif
 
 extension HTTPParser {
+    /// Reads as much of a head as the buffer holds, in one pass over its bytes: the start line,
+    /// then header lines up to the empty one. The head's event once it is complete, else nil.
+    mutating func readHead() throws(HTTPParserError) -> Event? {
+        // A second reference to the bytes, so that the parser can change while they are read.
+        let storage = buffer
+        return try storage.withUnsafeBufferPointer { bytes throws(HTTPParserError) -> Event? in
+            while true {
+                if case .startLine = state {
+                    guard let line = try nextLine(in: bytes, limit: limits.maxStartLineLength, onOverflow: .startLine)
+                    else { return nil }
+                    if line.isEmpty && headBytes == 0 { continue }  // RFC 9112 2.2: ignore CRLF before a request line
+                    headBytes = line.count + 2
+                    try parseStartLine(UnsafeBufferPointer(rebasing: bytes[line]))
+                    state = .headers
+                }
+                guard let line = try nextLine(in: bytes, limit: limits.maxHeaderBytes - headBytes, onOverflow: .header)
+                else { return nil }
+                headBytes += line.count + 2
+                if line.isEmpty { return try finishHead() }
+                if bytes[line.lowerBound] == 0x20 || bytes[line.lowerBound] == 0x09 {
+                    throw .badRequest("obsolete line folding in header fields")
+                }
+                try parseHeaderLine(UnsafeBufferPointer(rebasing: bytes[line]))
+            }
+        }
+    }
+
     /// The next CRLF-terminated line without its CRLF, or nil when none is complete yet.
     /// Throws the error of `onOverflow` once more than `limit` bytes are pending without a line
     /// end. The error's text is built only when it is thrown, not for every line.
     mutating func nextLine(limit: Int, onOverflow: LineKind) throws(HTTPParserError) -> ArraySlice<UInt8>? {
-        let end = buffer.count
-        // memchr over the raw bytes instead of indexing the array byte by byte.
-        let index = buffer.withUnsafeBufferPointer { bytes -> Int in
-            guard let base = bytes.baseAddress, scanIndex < end,
-                let found = memchr(base + scanIndex, 0x0A, end - scanIndex)
-            else { return end }
-            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+        let storage = buffer
+        let line = try storage.withUnsafeBufferPointer { bytes throws(HTTPParserError) in
+            try nextLine(in: bytes, limit: limit, onOverflow: onOverflow)
         }
-        guard index < end else {
+        return line.map { storage[$0] }
+    }
+
+    /// `nextLine` over the buffer's bytes: where the line is in them.
+    private mutating func nextLine(
+        in bytes: UnsafeBufferPointer<UInt8>, limit: Int, onOverflow: LineKind
+    ) throws(HTTPParserError) -> Range<Int>? {
+        let end = bytes.count
+        // memchr over the raw bytes instead of indexing them one by one.
+        guard let base = bytes.baseAddress, scanIndex < end, let found = memchr(base + scanIndex, 0x0A, end - scanIndex)
+        else {
             scanIndex = end
             if end - readIndex > limit + 1 { throw overflow(onOverflow) }
             return nil
         }
+        let index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
         // A bare LF is rejected: lenient line endings are how requests get smuggled past proxies.
-        guard index > readIndex, buffer[index - 1] == 0x0D else { throw .badRequest("line not terminated by CRLF") }
-        let line = buffer[readIndex..<(index - 1)]
+        guard index > readIndex, bytes[index - 1] == 0x0D else { throw .badRequest("line not terminated by CRLF") }
+        let line = readIndex..<(index - 1)
         if line.count > limit { throw overflow(onOverflow) }
         consume(index + 1 - readIndex)
         return line
@@ -42,14 +76,15 @@ extension HTTPParser {
         }
     }
 
-    mutating func parseStartLine(_ line: ArraySlice<UInt8>) throws(HTTPParserError) {
+    private mutating func parseStartLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) {
+        facts = HTTPHeadFacts()
         // Up to three parts at the first two spaces (the third may hold spaces), found in place:
         // every request and response starts here, so no array of parts is built.
         let firstSpace = line.firstIndex(of: 0x20)
         let secondSpace = firstSpace.flatMap { line[($0 + 1)...].firstIndex(of: 0x20) }
-        let first = line[..<(firstSpace ?? line.endIndex)]
-        let second = firstSpace.map { line[($0 + 1)..<(secondSpace ?? line.endIndex)] }
-        let third = secondSpace.map { line[($0 + 1)...] }
+        let first = UnsafeBufferPointer(rebasing: line[..<(firstSpace ?? line.endIndex)])
+        let second = firstSpace.map { UnsafeBufferPointer(rebasing: line[($0 + 1)..<(secondSpace ?? line.endIndex)]) }
+        let third = secondSpace.map { UnsafeBufferPointer(rebasing: line[($0 + 1)...]) }
         switch kind {
         case .request:
             guard let second, let third, !first.isEmpty, !second.isEmpty else {
@@ -59,10 +94,11 @@ extension HTTPParser {
             // The target must be visible ASCII: spaces, controls and raw non-ASCII are all errors.
             guard second.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .badRequest("invalid request target") }
             let version = try Self.parseVersion(third)
-            pendingRequest = HTTPRequestHead(
-                method: String(decoding: first, as: UTF8.self),
-                target: String(decoding: second, as: UTF8.self),
-                version: version)
+            // A connection's requests mostly repeat the method and often the target: the strings
+            // of the one before are taken again when the bytes are the same.
+            lastMethod = HTTPSyntax.string(first, reusing: lastMethod)
+            lastTarget = HTTPSyntax.string(second, reusing: lastTarget)
+            pendingRequest = HTTPRequestHead(method: lastMethod, target: lastTarget, version: version)
         case .response:
             guard let second else { throw .badRequest("malformed status line") }
             let version = try Self.parseVersion(first)
@@ -75,7 +111,7 @@ extension HTTPParser {
     }
 
     /// Three ASCII digits as a number, or nil.
-    private static func threeDigits(_ bytes: ArraySlice<UInt8>) -> Int? {
+    private static func threeDigits(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var value = 0
         for byte in bytes {
             guard let digit = HTTPSyntax.digit(byte) else { return nil }
@@ -84,63 +120,14 @@ extension HTTPParser {
         return value
     }
 
-    static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParserError) -> HTTPVersion {
-        let start = bytes.startIndex
-        guard bytes.count == 8, bytes[start] == UInt8(ascii: "H"), bytes[start + 1] == UInt8(ascii: "T"),
-            bytes[start + 2] == UInt8(ascii: "T"), bytes[start + 3] == UInt8(ascii: "P"),
-            bytes[start + 4] == UInt8(ascii: "/"), bytes[start + 6] == UInt8(ascii: "."),
-            let major = HTTPSyntax.digit(bytes[start + 5]), let minor = HTTPSyntax.digit(bytes[start + 7])
+    static func parseVersion(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) -> HTTPVersion {
+        guard bytes.count == 8, bytes[0] == UInt8(ascii: "H"), bytes[1] == UInt8(ascii: "T"),
+            bytes[2] == UInt8(ascii: "T"), bytes[3] == UInt8(ascii: "P"), bytes[4] == UInt8(ascii: "/"),
+            bytes[6] == UInt8(ascii: "."), let major = HTTPSyntax.digit(bytes[5]),
+            let minor = HTTPSyntax.digit(bytes[7])
         else { throw .badRequest("malformed HTTP version") }
         guard major == 1, minor <= 1 else { throw .unsupportedVersion("HTTP/\(major).\(minor)") }
         return HTTPVersion(major: major, minor: minor)
-    }
-
-    mutating func parseHeaderLine(_ line: ArraySlice<UInt8>) throws(HTTPParserError) {
-        if line.first == 0x20 || line.first == 0x09 {
-            throw .badRequest("obsolete line folding in header fields")
-        }
-        let field = try Self.fieldParts(line)
-        guard fieldCount < limits.maxHeaderCount else {
-            throw .headersTooLarge("more than \(limits.maxHeaderCount) fields")
-        }
-        fieldCount += 1
-        if keepsOnlyFramingFields && kind == .response && !Self.isFramingFieldName(field.name) { return }
-        // Room for a usual head's fields at once, rather than growing the list 1, 2, 4, 8.
-        if headers.count == 0 { headers.reserveCapacity(8) }
-        headers.add(String(decoding: field.name, as: UTF8.self), String(decoding: field.value, as: UTF8.self))
-    }
-
-    /// Content-Length, Transfer-Encoding or Connection, in any case: the fields that frame a
-    /// response and say whether its connection stays open.
-    static func isFramingFieldName(_ name: ArraySlice<UInt8>) -> Bool {
-        HTTPSyntax.equalsLowercased(name, "content-length") || HTTPSyntax.equalsLowercased(name, "connection")
-            || HTTPSyntax.equalsLowercased(name, "transfer-encoding")
-    }
-
-    /// `name: value` with a token name (no space before the colon) and a value free of controls,
-    /// trimmed of spaces and tabs: the two parts, no strings made.
-    static func fieldParts(_ line: ArraySlice<UInt8>) throws(HTTPParserError) -> (
-        name: ArraySlice<UInt8>, value: ArraySlice<UInt8>
-    ) {
-        // Offsets and checks over the raw bytes: every field of every message passes here, and
-        // indexing the slice element by element costs several times more.
-        let found = line.withUnsafeBufferPointer {
-            bytes -> (colon: Int, start: Int, end: Int, nameValid: Bool, valueValid: Bool)? in
-            guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-            var start = colon + 1
-            var end = bytes.count
-            while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
-            while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
-            return (
-                colon, start, end, bytes[..<colon].allSatisfy(HTTPSyntax.isTokenByte),
-                bytes[start..<end].allSatisfy(HTTPSyntax.isFieldValueByte)
-            )
-        }
-        guard let found, found.colon > 0 else { throw .badRequest("header field without a name") }
-        guard found.nameValid else { throw .badRequest("invalid header field name") }
-        guard found.valueValid else { throw .badRequest("control character in header field value") }
-        let base = line.startIndex
-        return (line[base..<(base + found.colon)], line[(base + found.start)..<(base + found.end)])
     }
 
     /// Hex size, optionally followed by `;extensions`, which are checked and ignored.

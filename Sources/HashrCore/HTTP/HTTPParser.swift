@@ -60,9 +60,22 @@ public struct HTTPParser: Sendable {
     var bodyBytes = 0
     var pendingRequest: HTTPRequestHead?
     var pendingResponse: HTTPResponseHead?
+    /// The fields of the head being read, written over those of the message before, whose strings
+    /// are taken again where the same bytes come (see `HTTPHeaders.setField`). Not emptied between
+    /// messages: once the previous head has been let go, its storage is reused as well.
     var headers = HTTPHeaders()
     /// Fields of the current head, kept or not (`maxHeaderCount` counts them all).
     var fieldCount = 0
+    /// Fields of the current head written to `headers` so far; the rest of `headers` is the
+    /// previous message's.
+    var keptFieldCount = 0
+    /// What the fields of the latest head say about its framing and connection, gathered as they
+    /// were parsed. Read them after `next()` returns a head (the server does, for keep-alive and
+    /// `Expect`), until the next message's start line.
+    var facts = HTTPHeadFacts()
+    /// The previous request's method and target, taken again when the next has the same bytes.
+    var lastMethod = ""
+    var lastTarget = ""
 
     public init(kind: Kind, limits: Limits = Limits()) {
         self.kind = kind
@@ -133,19 +146,8 @@ public struct HTTPParser: Sendable {
             switch state {
             case .failed(let error):
                 throw error
-            case .startLine:
-                guard let line = try nextLine(limit: limits.maxStartLineLength, onOverflow: .startLine) else { return nil }
-                if line.isEmpty && headBytes == 0 { continue }  // RFC 9112 2.2: ignore CRLF before a request line
-                headBytes = line.count + 2
-                try parseStartLine(line)
-                state = .headers
-            case .headers:
-                let room = limits.maxHeaderBytes - headBytes
-                guard let line = try nextLine(limit: room, onOverflow: .header)
-                else { return nil }
-                headBytes += line.count + 2
-                if line.isEmpty { return try finishHead() }
-                try parseHeaderLine(line)
+            case .startLine, .headers:
+                return try readHead()
             case .fixedBody(let remaining):
                 guard bufferedByteCount > 0 else { return nil }
                 let take = min(remaining, bufferedByteCount)
@@ -192,8 +194,7 @@ public struct HTTPParser: Sendable {
                     resetMessage()
                     return .end
                 }
-                // Trailer fields are checked like headers, then dropped: nothing here needs them.
-                _ = try Self.fieldParts(line)
+                try Self.checkTrailerLine(line)
             case .bodyUntilClose:
                 guard bufferedByteCount > 0 else { return nil }
                 bodyBytes += bufferedByteCount
@@ -213,8 +214,8 @@ public struct HTTPParser: Sendable {
     mutating func resetMessage() {
         headBytes = 0
         bodyBytes = 0
-        headers = HTTPHeaders()
         fieldCount = 0
+        keptFieldCount = 0
         pendingRequest = nil
         pendingResponse = nil
         nextResponseIsToHEAD = false

@@ -91,7 +91,8 @@ final class HTTPServerConnection {
             case .requestHead(let requestHead):
                 beginRequest(requestHead)
             case .body(let chunk):
-                body.append(contentsOf: chunk)
+                // Most bodies come in one piece: take it rather than copy it into a new array.
+                if body.isEmpty { body = chunk } else { body.append(contentsOf: chunk) }
             case .end:
                 dispatch()
             case .responseHead:
@@ -109,10 +110,11 @@ final class HTTPServerConnection {
         head = requestHead
         body = []
         if startedAt == 0 { startedAt = EventLoop.monotonicNanoseconds() }
+        // Keep-alive and Expect as the parser found them while reading the fields, not by a rescan.
         let facts = HTTPServerConnectionStateMachine.RequestFacts(
-            keepAlive: requestHead.keepAlive, version: requestHead.version, isHead: requestHead.method == "HEAD")
-        let expectsContinue = requestHead.headers["expect"]?.lowercased() == "100-continue"
-        if state.requestHeadReceived(facts, expectsContinue: expectsContinue) {
+            keepAlive: parser.facts.keepAlive(version: requestHead.version), version: requestHead.version,
+            isHead: requestHead.method == "HEAD")
+        if state.requestHeadReceived(facts, expectsContinue: parser.facts.expectsContinue) {
             tcp.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
         }
     }
