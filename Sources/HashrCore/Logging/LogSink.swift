@@ -11,7 +11,10 @@ import Glibc
 /// Lines are encoded straight into the buffer under a lock, whole, so two lines never interleave.
 /// The event loop asks for a write once per iteration (`loopIterationEnded`), so a busy server
 /// writes one batch per iteration instead of one `write()` per line; a writer that has not been
-/// asked still writes within `lingerMilliseconds`. The loop never waits for the file
+/// asked still writes within `lingerMilliseconds`. After a write the writer waits
+/// `writeGapMilliseconds` before the next one, so a server whose iterations are short (tens of
+/// thousands a second under load) wakes it, and writes, at most once per gap rather than once per
+/// iteration; a buffer half full, a flush or a close cut the gap short. The loop never waits for the file
 /// descriptor: when it is slow (a full pipe to a container runtime), the buffer fills to
 /// `capacity`, further lines are dropped and counted (`log_lines_dropped_total`), and the next
 /// line that fits is preceded by one saying how many were lost.
@@ -23,6 +26,8 @@ public final class LogSink: @unchecked Sendable {
     public let capacity: Int
     /// How long a line may wait for a write when no loop asks for one (lines logged off the loop).
     private let lingerMilliseconds: Int
+    /// The least time between the end of one write and the start of the next (unless cut short).
+    private let writeGapMilliseconds: Int
     private let fileDescriptor: Int32
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     /// Signalled to wake the writer.
@@ -35,7 +40,11 @@ public final class LogSink: @unchecked Sendable {
     private var pending: [UInt8] = []
     private var pendingLines = 0
     private var droppedSinceNotice = 0
+    /// Waiting for lines: a loop's iteration with lines waiting wakes it.
     private var writerIsWaiting = false
+    /// Waiting out the gap after a write: only a half-full buffer, a flush or a close wake it.
+    private var writerIsPacing = false
+    private var flushesWaiting = 0
     private var writerIsWriting = false
     private var stopping = false
     private var writerExited = false
@@ -47,11 +56,13 @@ public final class LogSink: @unchecked Sendable {
     /// A sink writing to `fileDescriptor` (not closed by the sink), keeping at most `capacity`
     /// bytes waiting. Starts its writer thread at once.
     public init(
-        fileDescriptor: Int32 = STDOUT_FILENO, format: LogFormat, capacity: Int = 1 << 20, lingerMilliseconds: Int = 100
+        fileDescriptor: Int32 = STDOUT_FILENO, format: LogFormat, capacity: Int = 1 << 20, lingerMilliseconds: Int = 100,
+        writeGapMilliseconds: Int = 5
     ) {
         self.fileDescriptor = fileDescriptor
         self.capacity = capacity
         self.lingerMilliseconds = lingerMilliseconds
+        self.writeGapMilliseconds = writeGapMilliseconds
         encoder = LogLineEncoder(format: format)
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
@@ -132,7 +143,7 @@ public final class LogSink: @unchecked Sendable {
         pendingLines += 1
         hasPending.store(true, ordering: .relaxed)
         // A buffer filling up is written now rather than at the end of the loop's iteration.
-        if writerIsWaiting && pending.count >= capacity / 2 { pthread_cond_signal(wake) }
+        if (writerIsWaiting || writerIsPacing) && pending.count >= capacity / 2 { pthread_cond_signal(wake) }
     }
 
     private func countDrop() {
@@ -156,7 +167,11 @@ public final class LogSink: @unchecked Sendable {
     public func flush(timeoutMilliseconds: Int = 2000) -> Bool {
         let deadline = Self.deadline(afterMilliseconds: timeoutMilliseconds)
         pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        flushesWaiting += 1
+        defer {
+            flushesWaiting -= 1
+            pthread_mutex_unlock(mutex)
+        }
         while !pending.isEmpty || writerIsWriting {
             pthread_cond_signal(wake)
             var until = deadline
@@ -216,7 +231,21 @@ public final class LogSink: @unchecked Sendable {
                 droppedTotal.add(lines, ordering: .relaxed)
             }
             pthread_cond_broadcast(wrote)
+            waitOutWriteGap()
         }
+    }
+
+    /// Under the lock, after a write: lets the lines of the next `writeGapMilliseconds` gather for
+    /// one write, unless the buffer is half full or someone flushes or closes the sink.
+    private func waitOutWriteGap() {
+        guard writeGapMilliseconds > 0 else { return }
+        var until = Self.deadline(afterMilliseconds: writeGapMilliseconds)
+        writerIsPacing = true
+        // A flush waiting for lines still pending ends the gap; one whose lines were all written returns.
+        while !stopping && !(flushesWaiting > 0 && !pending.isEmpty) && pending.count < capacity / 2 {
+            if pthread_cond_timedwait(wake, mutex, &until) == ETIMEDOUT { break }
+        }
+        writerIsPacing = false
     }
 
     /// Writes all of `bytes`, waiting while the descriptor is full. False if it failed for good.

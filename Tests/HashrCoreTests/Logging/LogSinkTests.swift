@@ -39,8 +39,10 @@ import Testing
 
     @Test func aLoopIterationsLinesGoOutInOneWrite() async throws {
         let pipe = LogPipe(packets: true)
-        // No lingering write: only the loop's end-of-iteration request writes.
-        let sink = LogSink(fileDescriptor: pipe.writeEnd, format: .text, lingerMilliseconds: 60_000)
+        // No lingering write: only the loop's end-of-iteration request writes. No gap after a write
+        // either: the warm-up's gap could end while the loop appends (the next test covers the gap).
+        let sink = LogSink(
+            fileDescriptor: pipe.writeEnd, format: .text, lingerMilliseconds: 60_000, writeGapMilliseconds: 0)
         defer { sink.close() }
         let thread = try EventLoopThread(logSink: sink)
         // First a line written and flushed: the writer thread is then surely up and waiting (on a busy
@@ -57,6 +59,34 @@ import Testing
         try await waitUntil("100 lines written") { pipe.lines.count == 101 }
         #expect(pipe.packets - before == 1, "one write() for the iteration's 100 lines")
         #expect(await thread.shutdown() == 0)
+    }
+
+    @Test func afterAWriteLinesWaitOutTheGapUnlessFlushedOrHalfABufferWaits() async throws {
+        let pipe = LogPipe(packets: true)
+        // A gap and a linger no test run outlasts: a write within them was asked for by a flush or a
+        // buffer half full.
+        let sink = LogSink(
+            fileDescriptor: pipe.writeEnd, format: .text, capacity: 64 * 1024, lingerMilliseconds: 600_000,
+            writeGapMilliseconds: 600_000)
+        defer { sink.close() }
+        sink.append(level: .info, label: "t", source: "test", message: "first", metadata: nil)
+        #expect(sink.flush())
+        try await waitUntil("the first line read") { pipe.lines.count == 1 }
+
+        // A loop's iteration asks for a write within the gap: the line waits.
+        sink.append(level: .info, label: "t", source: "test", message: "second", metadata: nil)
+        sink.loopIterationEnded()
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(pipe.lines.count == 1, "written within the gap")
+        // A flush does not wait for the gap.
+        #expect(sink.flush())
+        #expect(pipe.lines.last?.hasSuffix("second") == true)
+
+        // Nor does a buffer half full (32 KiB here), with no flush and no loop asking.
+        let long = String(repeating: "z", count: 1000)
+        for _ in 0..<40 { sink.append(level: .info, label: "t", source: "test", message: long, metadata: nil) }
+        try await waitUntil("half a buffer written") { pipe.lines.count > 2 }
+        #expect(sink.droppedLineCount == 0)
     }
 
     @Test func aStalledOutputNeverBlocksAndLostLinesAreCountedAndReported() async throws {
