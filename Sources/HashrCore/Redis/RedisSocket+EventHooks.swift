@@ -7,6 +7,13 @@ import CLibUV
 /// status, so a refused connect is never reported and the context hangs. Here an error status is
 /// handed to hiredis as the events it was waiting for (hiredis 1.0's fix): its connect check, read
 /// or write then fails, and it reports the error and frees the context itself.
+///
+/// Writes, once connected, do not wait for the socket to be reported writable: hiredis asks for a
+/// write with each command, and the commands of one loop iteration are written together when it
+/// ends (a prepare handle), straight away; only a socket too full to take them all is watched for
+/// room. Watching for room first would cost two `epoll_ctl` calls (add, then remove, the writable
+/// event) and a loop iteration per batch of commands: a third of a system call per PUBLISH of a
+/// busy worker.
 extension RedisSocket {
     private static let readable = Int32(UV_READABLE.rawValue)
     private static let writable = Int32(UV_WRITABLE.rawValue)
@@ -16,6 +23,7 @@ extension RedisSocket {
     func attach() {
         guard let context else { return }
         poll.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        iterationEnd.pointee.data = Unmanaged.passRetained(self).toOpaque()
         let unretained = Unmanaged.passUnretained(self).toOpaque()
         context.pointee.data = unretained
         context.pointee.ev.data = unretained
@@ -32,6 +40,9 @@ extension RedisSocket {
     }
 
     private func watch(_ event: Int32, _ wanted: Bool) {
+        if event == RedisSocket.writable && wanted && established && !writingAtIterationEnd {
+            return writeAtIterationEnd()
+        }
         let events = wanted ? watched | event : watched & ~event
         // hiredis asks for reads after every read: skip the system call when nothing changes.
         guard events != watched, context != nil else { return }
@@ -43,6 +54,24 @@ extension RedisSocket {
                 HandleMemory.owner(poll!.pointee.data, as: RedisSocket.self).pollFired(status: status, events: events)
             }
         }
+    }
+
+    private func writeAtIterationEnd() {
+        guard !writeScheduled, context != nil else { return }
+        writeScheduled = true
+        uv_prepare_start(iterationEnd) { handle in
+            HandleMemory.owner(handle!.pointee.data, as: RedisSocket.self).iterationEnded()
+        }
+    }
+
+    private func iterationEnded() {
+        uv_prepare_stop(iterationEnd)
+        writeScheduled = false
+        guard let context else { return }
+        writingAtIterationEnd = true
+        // Writes what it can; asks for a write again (now a watch for room) if the socket was full.
+        callHiredis { redisAsyncHandleWrite(context) }
+        writingAtIterationEnd = false
     }
 
     private func pollFired(status: Int32, events: Int32) {

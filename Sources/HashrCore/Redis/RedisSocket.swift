@@ -1,17 +1,18 @@
 import CHiredis
 import CLibUV
 
-/// One hiredis async connection, driven by our loop through a `uv_poll_t` on its socket (the event
-/// hooks are in `RedisSocket+EventHooks.swift`). Loop-confined.
+/// One hiredis async connection, driven by our loop through a `uv_poll_t` on its socket and, once
+/// connected, a `uv_prepare_t` that writes an iteration's commands at its end (the event hooks are
+/// in `RedisSocket+EventHooks.swift`). Loop-confined.
 ///
 /// Single use: it connects once, and when hiredis tears the context down (a refused or failed
 /// connect, a lost connection, or `abort`) it reports `onEnd` exactly once and is finished;
 /// `RedisConnection` makes a new one for the next attempt.
 ///
-/// Ownership: the poll handle's `data` holds the strong reference; hiredis's `ac->data` and
+/// Ownership: the poll and prepare handles' `data` each hold a strong reference; hiredis's `ac->data` and
 /// `ev.data` point at `self` unretained. hiredis calls the cleanup hook from inside its free, before
-/// its last uses of the context (the disconnect callback, `redisFree`); the handle's close callback,
-/// which releases `self`, runs on a later loop turn, so every pointer hiredis holds to `self` stays
+/// its last uses of the context (the disconnect callback, `redisFree`); the handles' close callbacks,
+/// which release `self`, run on a later loop turn, so every pointer hiredis holds to `self` stays
 /// valid for as long as hiredis can use it. After cleanup the context is never touched again.
 final class RedisSocket {
     typealias Completion = (Result<RedisReply, RedisError>) -> Void
@@ -22,6 +23,12 @@ final class RedisSocket {
     let poll: UnsafeMutablePointer<uv_poll_t>
     /// The `uv_poll_event` flags the poll is started with; 0 when stopped.
     var watched: Int32 = 0
+    /// Runs the write of the commands queued during an iteration when the iteration ends.
+    let iterationEnd: UnsafeMutablePointer<uv_prepare_t>
+    /// `iterationEnd` is started.
+    var writeScheduled = false
+    /// Inside the iteration-end write: hiredis asking for a write now means the socket was full.
+    var writingAtIterationEnd = false
 
     /// Replies still expected for commands sent with `send`.
     private(set) var pending = 0
@@ -60,17 +67,21 @@ final class RedisSocket {
             redisAsyncFree(context)
             return .failure(.connectFailed(UVError(code: code, operation: "uv_poll_init").description))
         }
-        let socket = RedisSocket(loop: loop, context: context, poll: poll)
+        let iterationEnd = HandleMemory.allocate(uv_prepare_t.self)
+        uv_prepare_init(loop.raw, iterationEnd)  // cannot fail: it only links the handle into the loop
+        let socket = RedisSocket(loop: loop, context: context, poll: poll, iterationEnd: iterationEnd)
         socket.attach()
         return .success(socket)
     }
 
     private init(
-        loop: EventLoop, context: UnsafeMutablePointer<redisAsyncContext>, poll: UnsafeMutablePointer<uv_poll_t>
+        loop: EventLoop, context: UnsafeMutablePointer<redisAsyncContext>, poll: UnsafeMutablePointer<uv_poll_t>,
+        iterationEnd: UnsafeMutablePointer<uv_prepare_t>
     ) {
         self.loop = loop
         self.context = context
         self.poll = poll
+        self.iterationEnd = iterationEnd
     }
 
     static func from(_ pointer: UnsafeRawPointer?) -> RedisSocket {
@@ -202,7 +213,9 @@ final class RedisSocket {
         let reason = ended ? nil : reason(for: context)
         self.context = nil
         watched = 0
+        writeScheduled = false
         HandleMemory.close(poll)
+        HandleMemory.close(iterationEnd)
         if let reason { report(reason) }
     }
 

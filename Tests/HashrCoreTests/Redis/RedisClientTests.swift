@@ -63,6 +63,32 @@ import Testing
         #expect(await thread.shutdown { client.value.close() } == 0)
     }
 
+    /// Commands are written when the loop's iteration ends; one too big for the socket to take at
+    /// once (24 MiB) is finished when the socket has room again, and the commands queued behind it follow.
+    @Test func anIterationsCommandsTooBigForTheSocketAreWrittenInFull() async throws {
+        let redis = try await RedisServerProcess.started()
+        let thread = try EventLoopThread()
+        let client = try await thread.makeClient(fastRedisConfiguration(redis.url))
+        try await thread.connected(client)
+        var pattern = [UInt8](repeating: UInt8(ascii: "v"), count: 24 << 20)
+        for index in stride(from: 0, to: pattern.count, by: 4096) { pattern[index] = UInt8(truncatingIfNeeded: index >> 12) }
+        let value = pattern
+        let replies = await thread.submitAsync { complete in
+            var results: [Result<RedisReply, RedisError>] = []
+            let commands = [[Array("SET".utf8), Array("big".utf8), value], [Array("INCR".utf8), Array("n".utf8)],
+                [Array("STRLEN".utf8), Array("big".utf8)]]
+            for command in commands {
+                _ = client.value.send(command) { result in
+                    results.append(result)
+                    if results.count == commands.count { complete(results) }
+                }
+            }
+        }
+        #expect(try replies.map { try $0.get() } == [.status("OK"), .integer(1), .integer(Int64(value.count))])
+        #expect(try await thread.send(client, ["GET", "big"]).get() == .bulk(value))
+        #expect(await thread.shutdown { client.value.close() } == 0)
+    }
+
     @Test func authenticatesAndSelectsTheDatabase() async throws {
         let password = "s3cret-Pa55"
         let redis = try await RedisServerProcess.started(password: password)
