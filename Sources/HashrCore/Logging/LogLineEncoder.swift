@@ -64,9 +64,15 @@ struct LogLineEncoder {
     }
 
     mutating func encode(access record: AccessRecord, label: String, into line: inout [UInt8]) {
+        if appendPlainLine(access: record, label: label, to: &line) { return }
+        appendGeneralLine(access: record, label: label, to: &line)
+    }
+
+    /// The access line for any record, piece by piece into the array (the stack layout of
+    /// `appendPlainLine` must write the same bytes).
+    mutating func appendGeneralLine(access record: AccessRecord, label: String, to line: inout [UInt8]) {
         switch format {
         case .text:
-            if appendPlainLine(access: record, label: label, to: &line) { return }
             timestamp.append(to: &line)
             line.append(contentsOf: accessPrefix(label: label))
             line.appendUTF8(record.client)
@@ -74,7 +80,6 @@ struct LogLineEncoder {
             record.appendMessage(to: &line) { text, out in JSONText.appendEscaped(text, quotes: false, to: &out) }
             line.append(UInt8(ascii: "\n"))
         case .json:
-            if appendPlainLine(access: record, label: label, to: &line) { return }
             line.append(contentsOf: Self.jsonTimeKey)
             timestamp.append(to: &line)
             line.append(contentsOf: accessPrefix(label: label))
@@ -99,7 +104,7 @@ struct LogLineEncoder {
     /// request. False, with nothing appended, when a field from the client needs an escape (a
     /// control character; in JSON also a quote or backslash) or the line would be long; the general
     /// path then writes it.
-    private mutating func appendPlainLine(
+    mutating func appendPlainLine(
         access record: AccessRecord, label: String, to line: inout [UInt8]
     ) -> Bool {
         let json = format == .json

@@ -5,34 +5,16 @@ import Testing
 /// The access line laid out on the stack must be the line the general path writes, for every
 /// record, in both formats; records it cannot take (escapes, long targets) go the general way.
 @Suite struct AccessLineTextTests {
-    /// The text line after its timestamp, written piece by piece as before.
-    func referenceText(_ record: AccessRecord, label: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.appendUTF8(" info ")
-        JSONText.appendEscaped(label, quotes: false, to: &bytes)
-        bytes.appendUTF8(": client=\(record.client) [HashrCore] ")
-        record.appendMessage(to: &bytes) { text, out in JSONText.appendEscaped(text, quotes: false, to: &out) }
-        bytes.append(UInt8(ascii: "\n"))
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The JSON line after its time's value, written piece by piece as before.
-    func referenceJSON(_ record: AccessRecord, label: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.appendUTF8("\",\"level\":\"info\",\"severity\":\"INFO\",\"logger\":")
-        JSONText.appendQuoted(label, to: &bytes)
-        bytes.appendUTF8(",\"message\":\"")
-        record.appendMessage(to: &bytes) { text, out in JSONText.appendEscaped(text, to: &out) }
-        bytes.appendUTF8("\",\"source\":\"HashrCore\",\"client\":")
-        JSONText.appendQuoted(record.client, to: &bytes)
-        bytes.appendUTF8(",\"method\":")
-        JSONText.appendQuoted(record.method, to: &bytes)
-        bytes.appendUTF8(",\"path\":")
-        JSONText.appendQuoted(record.target, to: &bytes)
-        bytes.appendUTF8(",\"status\":\(record.status),\"duration_ms\":")
-        record.appendMilliseconds(to: &bytes)
-        bytes.appendUTF8(",\"bytes\":\(record.bytes)}\n")
-        return String(decoding: bytes, as: UTF8.self)
+    /// The line without its timestamp (and JSON's time key), which may have moved on between two lines.
+    func untimed(_ line: [UInt8], format: LogFormat) -> String {
+        var text = String(decoding: line, as: UTF8.self)
+        if format == .json {
+            #expect(text.hasPrefix("{\"time\":\""))
+            text = String(text.dropFirst(9))
+        }
+        let time = text.utf8.prefix(UTCTimestamp.length)
+        #expect(time.count == 24 && time.last == UInt8(ascii: "Z"))
+        return String(decoding: text.utf8.dropFirst(UTCTimestamp.length), as: UTF8.self)
     }
 
     static let targets = [
@@ -44,6 +26,7 @@ import Testing
     func equalsTheGeneralPath(format: LogFormat) {
         var encoder = LogLineEncoder(format: format)
         var cases = 0
+        var laidOut = 0
         for label in ["worker", "odd\tlabel", #"q"l"#] {
             for (client, method) in [("127.0.0.1", "POST"), ("::1", "M-SEARCH"), ("-", "GET\r"), (#"a"b"#, "PUT")] {
                 for target in Self.targets {
@@ -53,20 +36,21 @@ import Testing
                                 let record = AccessRecord(
                                     client: client, method: method, target: target, status: status,
                                     nanoseconds: nanoseconds, bytes: bytes)
-                                var line: [UInt8] = [0x41]
-                                encoder.encode(access: record, label: label, into: &line)
-                                var text = String(decoding: line.dropFirst(), as: UTF8.self)
-                                if format == .json {
-                                    #expect(text.hasPrefix("{\"time\":\""))
-                                    text = String(text.dropFirst(9))
+                                var general: [UInt8] = []
+                                encoder.appendGeneralLine(access: record, label: label, to: &general)
+                                var plain: [UInt8] = [0x41]
+                                if encoder.appendPlainLine(access: record, label: label, to: &plain) {
+                                    #expect(plain.first == 0x41, "appended after what the line held")
+                                    #expect(
+                                        untimed(Array(plain.dropFirst()), format: format)
+                                            == untimed(general, format: format))
+                                    laidOut += 1
+                                } else {
+                                    #expect(plain == [0x41], "a record it cannot take leaves the line as it was")
                                 }
-                                let time = text.utf8.prefix(UTCTimestamp.length)
-                                #expect(time.count == 24 && time.last == UInt8(ascii: "Z"))
-                                let rest = String(decoding: text.utf8.dropFirst(UTCTimestamp.length), as: UTF8.self)
-                                let expected =
-                                    format == .json
-                                    ? referenceJSON(record, label: label) : referenceText(record, label: label)
-                                #expect(rest == expected)
+                                var encoded: [UInt8] = []
+                                encoder.encode(access: record, label: label, into: &encoded)
+                                #expect(untimed(encoded, format: format) == untimed(general, format: format))
                                 cases += 1
                             }
                         }
@@ -75,5 +59,8 @@ import Testing
             }
         }
         #expect(cases == 3 * 4 * 9 * 5 * 5 * 5)
+        // Plain records take the stack layout (an ASCII client, method and target with nothing to
+        // escape: 1 in 9 of these in JSON); the others do not.
+        #expect(laidOut >= cases / 9 && laidOut < cases, "\(laidOut) of \(cases)")
     }
 }
