@@ -40,7 +40,10 @@ extension RedisSocket {
     }
 
     private func watch(_ event: Int32, _ wanted: Bool) {
-        if event == RedisSocket.writable && wanted && established && !writingAtIterationEnd {
+        // A socket already watched for room is written when it has some, not tried again before.
+        if event == RedisSocket.writable && wanted && established && !writingAtIterationEnd
+            && watched & RedisSocket.writable == 0
+        {
             return writeAtIterationEnd()
         }
         let events = wanted ? watched | event : watched & ~event
