@@ -6,22 +6,6 @@ enum Base64Text {
     /// How many characters `count` bytes take.
     static func encodedCount(_ count: Int) -> Int { (count + 2) / 3 * 4 }
 
-    static func encode(_ bytes: [UInt8]) -> String {
-        var text: [UInt8] = []
-        bytes.withUnsafeBufferPointer { append($0, to: &text) }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    /// Appends the base64 text of `bytes` to `text`.
-    static func append(_ bytes: UnsafeBufferPointer<UInt8>, to text: inout [UInt8]) {
-        let length = encodedCount(bytes.count)
-        guard length > 0 else { return }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { output in
-            encode(bytes, into: output)
-            text.append(contentsOf: UnsafeBufferPointer(output))
-        }
-    }
-
     /// Writes the base64 text of `bytes` at the start of `output`, which has room for
     /// `encodedCount(bytes.count)` characters.
     static func encode(_ bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) {

@@ -12,35 +12,12 @@ public struct HashComputation<Random: RandomNumberGenerator> {
         self.hourOfDay = hourOfDay
     }
 
-    /// The 44-character base64 hash of `input`.
-    public mutating func hash(_ input: String) -> String {
-        var text: [UInt8] = []
-        appendHash(of: input, to: &text)
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    /// Appends the 44 base64 characters of `input`'s hash to `text`. The message goes to SHA-256
-    /// piece by piece, never built as a string or an array: this runs for every request.
-    public mutating func appendHash(of input: String, to text: inout [UInt8]) {
-        var input = input
-        let utf16Count = input.utf16.count
-        input.withUTF8 { appendHash(ofUTF8: $0, utf16Count: utf16Count, to: &text) }
-    }
-
-    /// `appendHash(of:to:)` for a string given as its UTF-8 bytes and its UTF-16 length (the
-    /// request's own bytes, when they are ASCII: no string made of them).
-    mutating func appendHash(ofUTF8 input: UnsafeBufferPointer<UInt8>, utf16Count: Int, to text: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.textLength) { output in
-            writeHash(ofUTF8: input, utf16Count: utf16Count, into: output)
-            text.append(contentsOf: UnsafeBufferPointer(output))
-        }
-    }
-
     /// Characters in a hash: the base64 of a SHA-256 digest.
     static var textLength: Int { Base64Text.encodedCount(SHA256Digest.byteCount) }
 
-    /// Writes the `textLength` characters of the hash at the start of `output` (the answer being
-    /// laid out, so that they are written once, in place).
+    /// Writes the `textLength` characters of the hash of `input` (UTF-8 bytes, and its UTF-16
+    /// length) at the start of `output`: the answer being laid out, so that they are written once,
+    /// in place. The message goes to SHA-256 piece by piece, never built as a string or an array.
     mutating func writeHash(
         ofUTF8 input: UnsafeBufferPointer<UInt8>, utf16Count: Int, into output: UnsafeMutableBufferPointer<UInt8>
     ) {
