@@ -29,7 +29,7 @@ extension HTTPHeadEncoder {
         }
         if let length = server.contentLength {
             bytes.appendUTF8("Content-Length: ")
-            appendDecimal(length, to: &bytes)
+            bytes.appendDecimal(length)
             appendCRLF(to: &bytes)
         }
         appendField("Date", server.date, to: &bytes)

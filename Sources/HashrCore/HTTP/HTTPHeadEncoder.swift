@@ -8,7 +8,7 @@ enum HTTPHeadEncoder {
     /// `HTTP/1.1 200 OK\r\n`.
     static func appendStatusLine(_ status: Int, to bytes: inout [UInt8]) {
         bytes.appendUTF8("HTTP/1.1 ")
-        appendDecimal(status, to: &bytes)
+        bytes.appendDecimal(status)
         bytes.append(0x20)
         bytes.appendUTF8(HTTPStatus.reason(status))
         appendCRLF(to: &bytes)
@@ -31,28 +31,6 @@ enum HTTPHeadEncoder {
             appendCRLF(to: &bytes)
         }
         appendCRLF(to: &bytes)
-    }
-
-    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        // Statuses, lengths and counts are mostly short: a byte or three, each appended directly.
-        if value >= 0 && value < 1000 {
-            if value >= 100 { bytes.append(UInt8(ascii: "0") + UInt8(value / 100)) }
-            if value >= 10 { bytes.append(UInt8(ascii: "0") + UInt8(value / 10 % 10)) }
-            bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
-            return
-        }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while rest > 0 {
-                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            }
-            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
-        }
     }
 
     /// `\r\n`, byte by byte: an array literal here may cost an allocation per call, and heads

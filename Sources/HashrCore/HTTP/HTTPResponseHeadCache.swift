@@ -79,7 +79,7 @@ final class HTTPResponseHeadCache {
         }
         bytes.append(contentsOf: start.bytes)
         if let contentLength {
-            HTTPHeadEncoder.appendDecimal(contentLength, to: &bytes)
+            bytes.appendDecimal(contentLength)
             HTTPHeadEncoder.appendCRLF(to: &bytes)
         }
         refreshDate(second: second)

@@ -53,7 +53,7 @@ public struct HTTPClientRequest: Sendable {
         bytes.append(contentsOf: head)
         if !body.isEmpty || sendsContentLengthWhenEmpty {
             bytes.appendUTF8("Content-Length: ")
-            HTTPHeadEncoder.appendDecimal(body.count, to: &bytes)
+            bytes.appendDecimal(body.count)
             HTTPHeadEncoder.appendCRLF(to: &bytes)
         }
         HTTPHeadEncoder.appendCRLF(to: &bytes)

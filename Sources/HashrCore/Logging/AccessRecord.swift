@@ -32,22 +32,22 @@ public struct AccessRecord: Sendable {
         line.append(UInt8(ascii: " "))
         escape(target, &line)
         line.append(UInt8(ascii: " "))
-        LogLineEncoder.appendDecimal(status, to: &line)
+        line.appendDecimal(status)
         line.append(UInt8(ascii: " "))
         appendMilliseconds(to: &line)
         line.appendUTF8("ms ")
-        LogLineEncoder.appendDecimal(bytes, to: &line)
+        line.appendDecimal(bytes)
         line.append(UInt8(ascii: "B"))
     }
 
     /// The duration in milliseconds with three decimals (`12.345`).
     func appendMilliseconds(to line: inout [UInt8]) {
         let micros = Int(clamping: nanoseconds / 1000)
-        LogLineEncoder.appendDecimal(micros / 1000, to: &line)
+        line.appendDecimal(micros / 1000)
         line.append(UInt8(ascii: "."))
         let fraction = micros % 1000
         if fraction < 100 { line.append(UInt8(ascii: "0")) }
         if fraction < 10 { line.append(UInt8(ascii: "0")) }
-        LogLineEncoder.appendDecimal(fraction, to: &line)
+        line.appendDecimal(fraction)
     }
 }

@@ -91,11 +91,11 @@ struct LogLineEncoder {
             line.appendUTF8(",\"path\":")
             JSONText.appendQuoted(record.target, to: &line)
             line.appendUTF8(",\"status\":")
-            Self.appendDecimal(record.status, to: &line)
+            line.appendDecimal(record.status)
             line.appendUTF8(",\"duration_ms\":")
             record.appendMilliseconds(to: &line)
             line.appendUTF8(",\"bytes\":")
-            Self.appendDecimal(record.bytes, to: &line)
+            line.appendDecimal(record.bytes)
             line.appendUTF8("}\n")
         }
     }
@@ -227,27 +227,5 @@ struct LogLineEncoder {
         case .error: "ERROR"
         case .critical: "CRITICAL"
         }
-    }
-
-    /// Appends a whole number in decimal without making a string.
-    static func appendDecimal(_ value: Int, to line: inout [UInt8]) {
-        if value < 0 {
-            line.append(UInt8(ascii: "-"))
-            appendDecimal(UInt(value.magnitude), to: &line)
-        } else {
-            appendDecimal(UInt(value), to: &line)
-        }
-    }
-
-    private static func appendDecimal(_ value: UInt, to line: inout [UInt8]) {
-        // Statuses, sizes and milliseconds are mostly short: a byte or three, each appended directly.
-        if value < 1000 {
-            if value >= 100 { line.append(UInt8(ascii: "0") + UInt8(value / 100)) }
-            if value >= 10 { line.append(UInt8(ascii: "0") + UInt8(value / 10 % 10)) }
-            line.append(UInt8(ascii: "0") + UInt8(value % 10))
-            return
-        }
-        appendDecimal(value / 10, to: &line)
-        line.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 }

@@ -5,14 +5,14 @@ enum RedisCommandEncoder {
     /// `*<count>\r\n`: starts a command of `count` arguments.
     static func appendHeader(count: Int, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "*"))
-        HTTPHeadEncoder.appendDecimal(count, to: &buffer)
+        buffer.appendDecimal(count)
         HTTPHeadEncoder.appendCRLF(to: &buffer)
     }
 
     /// `$<length>\r\n<bytes>\r\n`: one argument.
     static func appendArgument(_ bytes: some Collection<UInt8>, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "$"))
-        HTTPHeadEncoder.appendDecimal(bytes.count, to: &buffer)
+        buffer.appendDecimal(bytes.count)
         HTTPHeadEncoder.appendCRLF(to: &buffer)
         buffer.append(contentsOf: bytes)
         HTTPHeadEncoder.appendCRLF(to: &buffer)
@@ -21,7 +21,7 @@ enum RedisCommandEncoder {
     /// `appendArgument` for an array (a PUBLISH's message): one copy, no generic collection path.
     static func appendArgument(_ bytes: [UInt8], to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "$"))
-        HTTPHeadEncoder.appendDecimal(bytes.count, to: &buffer)
+        buffer.appendDecimal(bytes.count)
         HTTPHeadEncoder.appendCRLF(to: &buffer)
         buffer.append(contentsOf: bytes)
         HTTPHeadEncoder.appendCRLF(to: &buffer)
