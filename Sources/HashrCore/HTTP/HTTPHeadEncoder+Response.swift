@@ -17,16 +17,9 @@ extension HTTPHeadEncoder {
     /// `Content-Length`, `Date`, the defaults, the wrappers' fields, and `Connection`. No header
     /// list is copied or built: this runs for every answer.
     static func responseHead(status: Int, headers: HTTPHeaders, adding server: ResponseFields, into bytes: inout [UInt8]) {
-        appendStatusLine(status, to: &bytes)
-        let replacesContentLength = server.contentLength != nil
-        let replacesConnection = server.connection != nil
-        func kept(_ name: String) -> Bool {
-            !(replacesConnection && name.equalsIgnoringASCIICase("connection"))
-        }
-        for field in headers.fields where kept(field.name) {
-            if replacesContentLength && field.name.equalsIgnoringASCIICase("content-length") { continue }
-            appendField(field.name, field.value, to: &bytes)
-        }
+        appendStatusAndHandlerFields(
+            status: status, headers: headers, replacesLength: server.contentLength != nil,
+            replacesConnection: server.connection != nil, into: &bytes)
         if let length = server.contentLength {
             bytes.appendUTF8("Content-Length: ")
             bytes.appendDecimal(length)
@@ -36,6 +29,19 @@ extension HTTPHeadEncoder {
         appendDefaultsAndAdded(headers: headers, server: server, into: &bytes)
         if let connection = server.connection { appendField("Connection", connection, to: &bytes) }
         appendCRLF(to: &bytes)
+    }
+
+    /// The status line and the handler's fields, less `Content-Length` and `Connection` when the
+    /// server replaces them.
+    static func appendStatusAndHandlerFields(
+        status: Int, headers: HTTPHeaders, replacesLength: Bool, replacesConnection: Bool, into bytes: inout [UInt8]
+    ) {
+        appendStatusLine(status, to: &bytes)
+        for field in headers.fields {
+            if replacesLength && field.name.equalsIgnoringASCIICase("content-length") { continue }
+            if replacesConnection && field.name.equalsIgnoringASCIICase("connection") { continue }
+            appendField(field.name, field.value, to: &bytes)
+        }
     }
 
     /// The defaults the handler's fields leave room for, then the wrappers' fields: what follows

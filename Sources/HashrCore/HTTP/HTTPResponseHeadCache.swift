@@ -112,12 +112,9 @@ final class HTTPResponseHeadCache {
         -> [UInt8]
     {
         var bytes: [UInt8] = []
-        HTTPHeadEncoder.appendStatusLine(status, to: &bytes)
-        for field in headers.fields {
-            if replacesLength && field.name.equalsIgnoringASCIICase("content-length") { continue }
-            if replacesConnection && field.name.equalsIgnoringASCIICase("connection") { continue }
-            HTTPHeadEncoder.appendField(field.name, field.value, to: &bytes)
-        }
+        HTTPHeadEncoder.appendStatusAndHandlerFields(
+            status: status, headers: headers, replacesLength: replacesLength, replacesConnection: replacesConnection,
+            into: &bytes)
         if replacesLength { bytes.append(contentsOf: contentLengthName) }
         return bytes
     }
