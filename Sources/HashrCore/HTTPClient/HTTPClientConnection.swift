@@ -192,7 +192,9 @@ final class HTTPClientConnection {
             while !closed, let event = try parser.next() {
                 switch event {
                 case .responseHead(let head):
-                    if machine.responseHead(status: head.status, keepAlive: head.keepAlive) == .acceptHead {
+                    // Keep-alive as the parser found it while reading the fields, not by a rescan.
+                    let keepAlive = parser.facts.keepAlive(version: head.version)
+                    if machine.responseHead(status: head.status, keepAlive: keepAlive) == .acceptHead {
                         responseHead = head
                     }
                 case .body(let chunk):
