@@ -67,8 +67,7 @@ public struct HostAndPort: Sendable, Hashable, CustomStringConvertible {
         guard !host.contains(where: \.isWhitespace) else { throw .whitespaceInHost }
         if let portText {
             guard !portText.isEmpty else { throw .missingPort }
-            guard portText.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-                let port = Int(portText), (1...65535).contains(port)
+            guard portText.isASCIIDigits, let port = Int(portText), (1...65535).contains(port)
             else { throw .badPort(String(portText)) }
             self.init(host: String(host), port: port)
         } else {

@@ -45,10 +45,7 @@ struct LineWriter {
     mutating func appendUnescaped(_ text: String, quotes: Bool) -> Bool {
         var text = text
         return text.withUTF8 { utf8 in
-            let needsEscape = utf8.contains { byte in
-                byte < 0x20 || (quotes && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")))
-            }
-            guard !needsEscape else { return false }
+            guard !utf8.contains(where: { JSONText.needsEscape($0, quotes: quotes) }) else { return false }
             append(utf8)
             return true
         }

@@ -25,15 +25,20 @@ public enum JSONText {
             var start = 0
             for index in utf8.indices {
                 let byte = utf8[index]
-                let needsEscape =
-                    byte < 0x20 || (quotes && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")))
-                guard needsEscape else { continue }
+                guard needsEscape(byte, quotes: quotes) else { continue }
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
                 appendEscape(of: byte, to: &bytes)
                 start = index + 1
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }
+    }
+
+    /// Whether `appendEscaped` escapes `byte`: a control character, and unless `quotes` is false a
+    /// quote or a backslash.
+    @inline(__always)
+    static func needsEscape(_ byte: UInt8, quotes: Bool) -> Bool {
+        byte < 0x20 || (quotes && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")))
     }
 
     private static func appendEscape(of byte: UInt8, to bytes: inout [UInt8]) {
