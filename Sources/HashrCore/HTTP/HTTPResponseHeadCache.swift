@@ -39,8 +39,12 @@ final class HTTPResponseHeadCache {
         }
     }
 
-    /// The `Date` header value, formatted once per `second` (the loop's clock, which only tells
-    /// when the wall-clock text is due again).
+    /// The wall clock's current second (`time()`, a vDSO call): what `second` means below. The
+    /// loop's clock would not do: its seconds do not start when the wall clock's do, so the text
+    /// would show the previous second for up to one.
+    static var currentSecond: UInt64 { UInt64(time(nil)) }
+
+    /// The `Date` header value, formatted once per `second` (`currentSecond`; tests pass their own).
     func dateText(second: UInt64) -> String {
         refreshDate(second: second)
         return date.text

@@ -160,7 +160,7 @@ final class HTTPServerConnection {
         bytes.reserveCapacity(256 + response.body.count)
         server.heads.appendHead(
             status: response.status, headers: response.headers, contentLength: hasBody ? response.body.count : nil,
-            connection: connectionField(plan), second: server.loop.nowMilliseconds / 1000, into: &bytes)
+            connection: connectionField(plan), second: HTTPResponseHeadCache.currentSecond, into: &bytes)
         if plan.sendsBody { bytes.append(contentsOf: response.body) }
         tcp.write(bytes)
         if bytes.capacity <= 64 * 1024 { server.responseBuffer = bytes }
@@ -181,7 +181,7 @@ final class HTTPServerConnection {
         HTTPHeadEncoder.responseHead(
             status: status, headers: headers,
             adding: server.heads.fields(
-                contentLength: nil, connection: connectionField(plan), second: server.loop.nowMilliseconds / 1000),
+                contentLength: nil, connection: connectionField(plan), second: HTTPResponseHeadCache.currentSecond),
             into: &bytes)
         tcp.write(bytes)
         streamBytes = 0

@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 @testable import HashrCore
@@ -17,6 +18,40 @@ import Testing
         #expect(response.headers["Connection"] == nil)
         client.close()
         #expect(await server.stop() == 0)
+    }
+
+    /// `Date` is the wall clock's second when the answer was written (a prepared field must not lag
+    /// behind it): checked over a second and a half of answers, each between the seconds read
+    /// before and after its exchange.
+    @Test func theDateIsTheWallClocksSecond() async throws {
+        let server = try await TestServer.start()
+        let client = try server.client()
+        for _ in 0..<30 {
+            let before = time(nil)
+            let response = try await client.exchange(get("/hello"))
+            let after = time(nil)
+            let text = try #require(response.headers["Date"])
+            let shown = try #require(Self.seconds(httpDate: text), "\(text)")
+            #expect(before <= shown && shown <= after, "\(text): not between \(before) and \(after)")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        client.close()
+        #expect(await server.stop() == 0)
+    }
+
+    /// Seconds since 1970 of an IMF-fixdate (`Thu, 03 Dec 2026 23:45:12 GMT`).
+    static func seconds(httpDate text: String) -> time_t? {
+        let words = text.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard words.count == 6, words[5] == "GMT", let month = months.firstIndex(of: String(words[2])),
+            let day = Int32(words[1]), let year = Int32(words[3])
+        else { return nil }
+        let clock = words[4].split(separator: ":").compactMap { Int32($0) }
+        guard clock.count == 3 else { return nil }
+        var parts = tm()
+        (parts.tm_year, parts.tm_mon, parts.tm_mday) = (year - 1900, Int32(month), day)
+        (parts.tm_hour, parts.tm_min, parts.tm_sec) = (clock[0], clock[1], clock[2])
+        return timegm(&parts)
     }
 
     @Test func unknownPathIs404WithAJSONError() async throws {
