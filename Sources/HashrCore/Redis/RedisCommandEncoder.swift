@@ -9,21 +9,14 @@ enum RedisCommandEncoder {
         HTTPHeadEncoder.appendCRLF(to: &buffer)
     }
 
-    /// `$<length>\r\n<bytes>\r\n`: one argument.
+    /// `$<length>\r\n<bytes>\r\n`: one argument. Contiguous bytes (an array, a native string's
+    /// UTF-8) are copied at once, not through the generic collection path.
     static func appendArgument(_ bytes: some Collection<UInt8>, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "$"))
         buffer.appendDecimal(bytes.count)
         HTTPHeadEncoder.appendCRLF(to: &buffer)
-        buffer.append(contentsOf: bytes)
-        HTTPHeadEncoder.appendCRLF(to: &buffer)
-    }
-
-    /// `appendArgument` for an array (a PUBLISH's message): one copy, no generic collection path.
-    static func appendArgument(_ bytes: [UInt8], to buffer: inout [UInt8]) {
-        buffer.append(UInt8(ascii: "$"))
-        buffer.appendDecimal(bytes.count)
-        HTTPHeadEncoder.appendCRLF(to: &buffer)
-        buffer.append(contentsOf: bytes)
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { buffer.append(contentsOf: $0) }
+        if copied == nil { buffer.append(contentsOf: bytes) }
         HTTPHeadEncoder.appendCRLF(to: &buffer)
     }
 
